@@ -1,0 +1,68 @@
+package stack
+
+import (
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// LoadOptions say which compose project to load, shaped like the flags and
+// environment of `docker compose`.
+type LoadOptions struct {
+	Files       []string // -f, repeatable; empty means COMPOSE_FILE, then default discovery
+	ProjectDir  string   // --project-directory
+	ProjectName string   // -p
+	Profiles    []string // --profile, repeatable; nil means COMPOSE_PROFILES
+	EnvFiles    []string // --env-file, repeatable; nil means <project dir>/.env
+	// WorkDir is where discovery starts; "" means the process's current directory.
+	WorkDir string
+	// Env is the environment used for COMPOSE_* variables and interpolation;
+	// nil means the process environment. Tests pass their own.
+	Env map[string]string
+}
+
+// Project is a loaded compose project: every service, including those of
+// inactive profiles, with what stackui needs to know about each.
+type Project struct {
+	Name       string
+	WorkingDir string
+	Files      []string // absolute paths of the files that were loaded, in order
+	EnvFiles   []string // env files that were read
+	// Profiles lists every profile named by any service, sorted.
+	Profiles []string
+	// ActiveProfiles are the profiles turned on for this session, sorted.
+	ActiveProfiles []string
+	// Services lists every service, sorted by name; those of inactive
+	// profiles have Enabled false.
+	Services []Service
+	// Warnings are what the loader would have printed: unset variables, the
+	// obsolete `version` key, and the like.
+	Warnings []string
+	// Model is compose-go's view with every profile enabled.
+	Model *types.Project
+	// Options are the options the project was loaded with, so the compose CLI
+	// can be handed exactly the same view.
+	Options LoadOptions
+}
+
+// Service is one service of the project.
+type Service struct {
+	Name      string
+	Profiles  []string
+	Enabled   bool // no profiles, or one of them is active
+	Image     string
+	HasBuild  bool
+	Platform  string
+	GPU       bool  // requests an NVIDIA GPU (deploy reservation or `gpus:`)
+	MemLimit  int64 // bytes; 0 when unlimited
+	DependsOn []string
+	Config    types.ServiceConfig
+}
+
+// Service returns the named service, or false.
+func (p *Project) Service(name string) (Service, bool) {
+	for _, s := range p.Services {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Service{}, false
+}
