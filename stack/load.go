@@ -1,0 +1,238 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/types"
+	"gopkg.in/yaml.v3"
+)
+
+// Load reads a compose project the way `docker compose` does, with
+// compose-go, from the flags and environment in opts. Every service is
+// listed, those of inactive profiles with Enabled false.
+//
+// Bad input (a file that does not parse or validate, a missing required
+// variable, an unknown profile) is one *LoadError naming the file and line.
+// When nothing says which files to load and discovery finds none, the error
+// matches ErrNoComposeFile. Loader warnings are returned in
+// Project.Warnings, never printed.
+func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("load compose project: %w", err)
+	}
+	plan, err := resolveLoad(opts)
+	if err != nil {
+		return nil, err
+	}
+
+	var model *types.Project
+	warnings, err := captureWarnings(func() error {
+		var err error
+		model, err = loadModel(ctx, plan)
+		return err
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("load compose project: %w", ctx.Err())
+		}
+		var le *LoadError
+		if errors.As(err, &le) {
+			return nil, le
+		}
+		return nil, newExplainer(plan.workDir, plan.files).explain(err)
+	}
+
+	p := &Project{
+		Name:       model.Name,
+		WorkingDir: model.WorkingDir,
+		Files:      append([]string(nil), model.ComposeFiles...),
+		EnvFiles:   plan.envFiles,
+		Model:      model,
+		Options:    plan.opts,
+	}
+	p.Warnings = appendNewWarnings(p.Warnings, plan.warnings...)
+	p.Warnings = appendNewWarnings(p.Warnings, warnings...)
+	p.Warnings = appendNewWarnings(p.Warnings, versionWarnings(p.Files)...)
+
+	for name, svc := range model.AllServices() {
+		p.Services = append(p.Services, newService(name, svc))
+		for _, prof := range svc.Profiles {
+			if !slices.Contains(p.Profiles, prof) {
+				p.Profiles = append(p.Profiles, prof)
+			}
+		}
+	}
+	sort.Slice(p.Services, func(i, j int) bool { return p.Services[i].Name < p.Services[j].Name })
+	sort.Strings(p.Profiles)
+
+	if err := p.activate(plan.profiles, plan.fromEnv); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// loadModel runs compose-go with every profile enabled, so that services of
+// inactive profiles are loaded, validated and listed too.
+func loadModel(ctx context.Context, plan *loadPlan) (model *types.Project, err error) {
+	// compose-go is fed whatever bytes the user's files hold; should it
+	// panic on some of them, that is bad input to report, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			err = newLoadError(plan.workDir, plan.files[0], 0, fmt.Sprintf("compose-go failed on this project: %v", r), nil)
+		}
+	}()
+	po, err := cli.NewProjectOptions(plan.files,
+		cli.WithWorkingDirectory(plan.projectDir),
+		cli.WithName(plan.opts.ProjectName),
+		cli.WithProfiles([]string{"*"}),
+	)
+	if err != nil {
+		return nil, newLoadError(plan.workDir, "", 0, err.Error(), err)
+	}
+	po.Environment = plan.env
+	po.EnvFiles = plan.envFiles
+	return po.LoadProject(ctx)
+}
+
+// versionWarnings repeats compose-go's warning about the obsolete `version`
+// key, which it gives only once per file per process: a reload must show
+// the same warnings as the first load.
+func versionWarnings(files []string) []string {
+	var out []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		var top map[string]yaml.Node
+		if yaml.Unmarshal(b, &top) != nil {
+			continue
+		}
+		if _, ok := top["version"]; ok {
+			out = append(out, f+": the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion")
+		}
+	}
+	return out
+}
+
+func newService(name string, c types.ServiceConfig) Service {
+	s := Service{
+		Name:     name,
+		Profiles: append([]string(nil), c.Profiles...),
+		Image:    c.Image,
+		HasBuild: c.Build != nil,
+		Platform: c.Platform,
+		GPU:      wantsGPU(c),
+		MemLimit: int64(c.MemLimit),
+		Config:   c,
+	}
+	if s.MemLimit == 0 && c.Deploy != nil && c.Deploy.Resources.Limits != nil {
+		s.MemLimit = int64(c.Deploy.Resources.Limits.MemoryBytes)
+	}
+	for dep := range c.DependsOn {
+		s.DependsOn = append(s.DependsOn, dep)
+	}
+	sort.Strings(s.DependsOn)
+	return s
+}
+
+// wantsGPU looks at the service itself: compose-go's
+// Project.ServicesWithCapabilities skips disabled services and ignores both
+// `gpus:` and a bare driver: nvidia.
+func wantsGPU(c types.ServiceConfig) bool {
+	if len(c.Gpus) > 0 {
+		return true
+	}
+	if c.Deploy == nil || c.Deploy.Resources.Reservations == nil {
+		return false
+	}
+	for _, d := range c.Deploy.Resources.Reservations.Devices {
+		if d.Driver == "nvidia" || slices.Contains(d.Capabilities, "gpu") {
+			return true
+		}
+	}
+	return false
+}
+
+// activate sets ActiveProfiles and each service's Enabled for the requested
+// profiles, with compose-go's own matching. "*" means every profile.
+func (p *Project) activate(requested []string, fromEnv bool) error {
+	active := []string{}
+	for _, prof := range splitProfiles(requested) {
+		if prof == "*" {
+			active = append(active, p.Profiles...)
+			continue
+		}
+		if !slices.Contains(p.Profiles, prof) {
+			return p.unknownProfile(prof, fromEnv)
+		}
+		active = append(active, prof)
+	}
+	sort.Strings(active)
+	p.ActiveProfiles = slices.Compact(active)
+	for i := range p.Services {
+		p.Services[i].Enabled = p.Services[i].Config.HasProfile(p.ActiveProfiles)
+	}
+	return nil
+}
+
+func (p *Project) unknownProfile(prof string, fromEnv bool) error {
+	name := fmt.Sprintf("%q", prof)
+	if fromEnv {
+		name += " (set by COMPOSE_PROFILES)"
+	}
+	msg := fmt.Sprintf("unknown profile %s; the project has no profiles", name)
+	if len(p.Profiles) > 0 {
+		msg = fmt.Sprintf("unknown profile %s; the project has profiles: %s", name, strings.Join(p.Profiles, ", "))
+	}
+	return &LoadError{Msg: msg, Err: ErrUnknownProfile}
+}
+
+// WithProfiles returns a copy of the project with active as its active
+// profiles, without reading the files again; the TUI toggles profiles with
+// it. An unknown profile is a *LoadError matching ErrUnknownProfile.
+func (p *Project) WithProfiles(active []string) (*Project, error) {
+	q := *p
+	q.Services = append([]Service(nil), p.Services...)
+	q.Warnings = append([]string(nil), p.Warnings...)
+	if err := q.activate(active, false); err != nil {
+		return nil, err
+	}
+	q.Options.Profiles = append([]string{}, q.ActiveProfiles...)
+	return &q, nil
+}
+
+// Reload loads the project again from its files with the same options.
+func (p *Project) Reload(ctx context.Context) (*Project, error) {
+	return Load(ctx, p.Options)
+}
+
+// ComposeArgs returns the global flags that hand the compose CLI exactly
+// this project: name, directory, files, env files and profiles, with
+// absolute paths. profiles nil means the active profiles. The caller should
+// also drop COMPOSE_PROFILES, COMPOSE_FILE and COMPOSE_PROJECT_NAME from the
+// CLI's environment, since with no --profile compose falls back to
+// COMPOSE_PROFILES.
+func (p *Project) ComposeArgs(profiles []string) []string {
+	if profiles == nil {
+		profiles = p.ActiveProfiles
+	}
+	args := []string{"-p", p.Name, "--project-directory", p.WorkingDir}
+	for _, f := range p.Files {
+		args = append(args, "-f", f)
+	}
+	for _, f := range p.EnvFiles {
+		args = append(args, "--env-file", f)
+	}
+	for _, prof := range profiles {
+		args = append(args, "--profile", prof)
+	}
+	return args
+}

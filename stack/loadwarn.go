@@ -1,0 +1,85 @@
+package stack
+
+import (
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/sirupsen/logrus"
+)
+
+// logrusMu serializes the loads that capture compose-go's warnings.
+// compose-go logs them through logrus's standard logger, which is
+// process-wide: two loads swapping its output and hooks at the same time
+// would lose or mix each other's warnings, or restore the wrong output. This
+// is the package's one piece of mutable global state, and it exists only
+// because logrus's does.
+var logrusMu sync.Mutex
+
+// warnHook collects what compose-go logs at warning level or above.
+type warnHook struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (h *warnHook) Levels() []logrus.Level {
+	return []logrus.Level{logrus.PanicLevel, logrus.FatalLevel, logrus.ErrorLevel, logrus.WarnLevel}
+}
+
+func (h *warnHook) Fire(e *logrus.Entry) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.msgs = append(h.msgs, foldLines(e.Message))
+	return nil
+}
+
+// captureWarnings runs fn with logrus's standard logger silenced and returns
+// the warnings it logged. The logger's output, level and hooks are restored
+// afterwards, so a program that uses logrus itself is left as it was.
+func captureWarnings(fn func() error) ([]string, error) {
+	logrusMu.Lock()
+	defer logrusMu.Unlock()
+
+	std := logrus.StandardLogger()
+	hook := &warnHook{}
+	oldHooks := std.ReplaceHooks(logrus.LevelHooks{})
+	std.AddHook(hook)
+	oldOut := std.Out
+	std.SetOutput(io.Discard)
+	oldLevel := std.GetLevel()
+	if oldLevel < logrus.WarnLevel {
+		std.SetLevel(logrus.WarnLevel)
+	}
+	defer func() {
+		std.SetLevel(oldLevel)
+		std.SetOutput(oldOut)
+		std.ReplaceHooks(oldHooks)
+	}()
+
+	err := fn()
+	hook.mu.Lock()
+	defer hook.mu.Unlock()
+	return append([]string(nil), hook.msgs...), err
+}
+
+// oneLine folds a multi-line message into one line.
+func foldLines(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// appendUnique appends the warnings of more not already in list.
+func appendNewWarnings(list []string, more ...string) []string {
+	for _, m := range more {
+		dup := false
+		for _, l := range list {
+			if l == m {
+				dup = true
+				break
+			}
+		}
+		if !dup && m != "" {
+			list = append(list, m)
+		}
+	}
+	return list
+}
