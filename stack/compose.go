@@ -1,0 +1,340 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// ComposeCLI is the compose command line that runs project lifecycle
+// actions (up, down, build, pull, stop, rm): `docker compose` if the plugin
+// is there, else the standalone `docker-compose`.
+type ComposeCLI struct {
+	Name    string   // "docker compose" or "docker-compose"
+	Path    string   // the executable
+	Prefix  []string // arguments before the project flags: ["compose"] for docker
+	Version string   // as `version --short` prints it, e.g. "2.29.1" or "1.29.2"
+}
+
+// detectTimeout bounds each `version` probe: a wedged CLI must not hang
+// startup.
+const detectTimeout = 15 * time.Second
+
+// DetectCompose finds the compose CLI on PATH, preferring the docker plugin
+// as `docker compose` does. Each candidate must answer `version`, so a docker
+// CLI without the plugin falls through to docker-compose.
+func DetectCompose(ctx context.Context) (ComposeCLI, error) {
+	candidates := []ComposeCLI{
+		{Name: "docker compose", Path: "docker", Prefix: []string{"compose"}},
+		{Name: "docker-compose", Path: "docker-compose"},
+	}
+	var whyNot []string
+	for _, c := range candidates {
+		path, err := exec.LookPath(c.Path)
+		if err != nil {
+			whyNot = append(whyNot, fmt.Sprintf("%s: not found on PATH", c.Name))
+			continue
+		}
+		c.Path = path
+		pctx, cancel := context.WithTimeout(ctx, detectTimeout)
+		out, err := exec.CommandContext(pctx, path, append(slices.Clone(c.Prefix), "version", "--short")...).CombinedOutput()
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ComposeCLI{}, fmt.Errorf("detect compose CLI: %w", ctx.Err())
+			}
+			whyNot = append(whyNot, fmt.Sprintf("%s: %v (%s)", c.Name, err, firstLine(string(out))))
+			continue
+		}
+		c.Version = strings.TrimPrefix(firstLine(string(out)), "v")
+		return c, nil
+	}
+	return ComposeCLI{}, fmt.Errorf("no compose CLI: neither `docker compose` nor `docker-compose` works; install the Docker Compose plugin or docker-compose (%s)",
+		strings.Join(whyNot, "; "))
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// String names the CLI with its version, for messages.
+func (c ComposeCLI) String() string {
+	if c.Version == "" {
+		return c.Name
+	}
+	return c.Name + " " + c.Version
+}
+
+// ComposeError is a compose command that failed: it exited non-zero, could
+// not start, or was cancelled.
+type ComposeError struct {
+	Command  []string // the full command line, executable first
+	ExitCode int      // -1 when it did not exit by itself
+	Output   []string // the last lines it printed (stdout and stderr merged)
+	Err      error
+}
+
+// errorTailLines is how much output Error() repeats: enough for compose's
+// own error message, which comes last, without flooding a status line.
+const errorTailLines = 5
+
+func (e *ComposeError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %v", strings.Join(e.Command, " "), e.Err)
+	tail := e.Output[max(0, len(e.Output)-errorTailLines):]
+	if len(tail) > 0 {
+		b.WriteString(": ")
+		b.WriteString(strings.Join(tail, " | "))
+	}
+	return b.String()
+}
+
+func (e *ComposeError) Unwrap() error { return e.Err }
+
+// outputTailLines is how many lines a ComposeError keeps.
+const outputTailLines = 200
+
+// scrubbedEnv are the variables the CLI would read to pick files, profiles
+// and name on its own. They are dropped because Run passes the project's
+// exact view as flags; left in, COMPOSE_PROFILES would add profiles the user
+// turned off in stackui.
+var scrubbedEnv = []string{"COMPOSE_FILE", "COMPOSE_PROFILES", "COMPOSE_PROJECT_NAME"}
+
+// composeEnv is the child's environment: the project's (or the process's)
+// minus scrubbedEnv.
+func composeEnv(p *Project) []string {
+	var env []string
+	if p != nil && p.Options.Env != nil {
+		for k, v := range p.Options.Env {
+			env = append(env, k+"="+v)
+		}
+		slices.Sort(env)
+	} else {
+		env = os.Environ()
+	}
+	return slices.DeleteFunc(env, func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(scrubbedEnv, k)
+	})
+}
+
+// Command is the full command line Run would execute.
+func (c ComposeCLI) Command(p *Project, profiles []string, args []string) []string {
+	cmd := append([]string{c.Path}, c.Prefix...)
+	if p != nil {
+		cmd = append(cmd, p.ComposeArgs(profiles)...)
+	}
+	return append(cmd, args...)
+}
+
+// Run runs one compose subcommand on p with the given profiles turned on.
+// Output (stdout and stderr merged) goes to onLine line by line as it comes,
+// without line endings or terminal escape codes; onLine may be nil. It
+// returns a *ComposeError when the command fails. Cancelling ctx kills the
+// command and everything it started.
+func (c ComposeCLI) Run(ctx context.Context, p *Project, profiles []string, args []string, onLine func(string)) error {
+	if p == nil {
+		return errors.New("compose: no project")
+	}
+	if c.Path == "" {
+		return errors.New("compose: no compose CLI detected")
+	}
+	argv := c.Command(p, profiles, args)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = p.WorkingDir
+	cmd.Env = composeEnv(p)
+	setProcessGroup(cmd)
+	// If the CLI leaves a child holding the output pipe, give up on it
+	// rather than wait forever.
+	cmd.WaitDelay = 5 * time.Second
+	lw := &lineWriter{onLine: onLine}
+	cmd.Stdout = lw
+	cmd.Stderr = lw
+	err := cmd.Run()
+	lw.flush()
+	if err == nil {
+		return nil
+	}
+	ce := &ComposeError{Command: argv, ExitCode: -1, Output: lw.tail(), Err: err}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		ce.ExitCode = exit.ExitCode()
+	}
+	if ctx.Err() != nil {
+		ce.Err = ctx.Err()
+	}
+	return ce
+}
+
+// lineWriter turns the CLI's output into lines. A bare \r ends a line too,
+// so progress bars that redraw in place come out as separate lines instead
+// of one line of overdrawn text.
+type lineWriter struct {
+	onLine func(string)
+
+	mu     sync.Mutex // exec promises one writer at a time; this is cheap insurance
+	buf    []byte
+	lastCR bool
+	ring   []string
+	next   int
+}
+
+// maxLine caps one line, so output without newlines cannot grow memory.
+const maxLine = 64 << 10
+
+func (w *lineWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := len(b)
+	for len(b) > 0 {
+		if w.lastCR && b[0] == '\n' {
+			b = b[1:]
+			w.lastCR = false
+			continue
+		}
+		w.lastCR = false
+		i := bytes.IndexAny(b, "\r\n")
+		if i < 0 {
+			w.buf = append(w.buf, b...)
+			for len(w.buf) >= maxLine {
+				w.emit(w.buf[:maxLine])
+				w.buf = append(w.buf[:0], w.buf[maxLine:]...)
+			}
+			break
+		}
+		w.buf = append(w.buf, b[:i]...)
+		w.lastCR = b[i] == '\r'
+		b = b[i+1:]
+		w.emit(w.buf)
+		w.buf = w.buf[:0]
+	}
+	return n, nil
+}
+
+func (w *lineWriter) flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.buf) > 0 {
+		w.emit(w.buf)
+		w.buf = w.buf[:0]
+	}
+}
+
+func (w *lineWriter) emit(raw []byte) {
+	line := strings.TrimRight(ansi.Strip(string(raw)), " \t")
+	if strings.TrimSpace(line) == "" {
+		return
+	}
+	if len(w.ring) < outputTailLines {
+		w.ring = append(w.ring, line)
+	} else {
+		w.ring[w.next] = line
+		w.next = (w.next + 1) % outputTailLines
+	}
+	if w.onLine != nil {
+		w.onLine(line)
+	}
+}
+
+// tail returns the kept lines, oldest first.
+func (w *lineWriter) tail() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append(slices.Clone(w.ring[w.next:]), w.ring[:w.next]...)
+}
+
+// UpOptions select what Up starts.
+type UpOptions struct {
+	// Services to start; empty means every service of the active profiles.
+	Services []string
+	// Profiles to turn on; nil means the project's ActiveProfiles.
+	Profiles      []string
+	ForceRecreate bool
+	Build         bool
+	NoDeps        bool
+}
+
+// Up creates and starts services, detached.
+func (c ComposeCLI) Up(ctx context.Context, p *Project, o UpOptions, onLine func(string)) error {
+	profiles := o.Profiles
+	if profiles == nil && p != nil {
+		profiles = p.ActiveProfiles
+	}
+	args := []string{"up", "-d"}
+	if o.ForceRecreate {
+		args = append(args, "--force-recreate")
+	}
+	if o.Build {
+		args = append(args, "--build")
+	}
+	if o.NoDeps {
+		args = append(args, "--no-deps")
+	}
+	return c.Run(ctx, p, profiles, append(args, o.Services...), onLine)
+}
+
+// Down stops and removes the project's containers and networks, of every
+// profile. It never removes volumes: that destroys data, and stackui does
+// not do it on one call.
+func (c ComposeCLI) Down(ctx context.Context, p *Project, onLine func(string)) error {
+	return c.Run(ctx, p, allProfiles(p), []string{"down"}, onLine)
+}
+
+// Build builds the images of the named services, or of every service of
+// the active profiles when none is named.
+func (c ComposeCLI) Build(ctx context.Context, p *Project, services []string, onLine func(string)) error {
+	return c.Run(ctx, p, profilesFor(p, services), append([]string{"build"}, services...), onLine)
+}
+
+// Pull pulls the images of the named services, or of every service of the
+// active profiles when none is named.
+func (c ComposeCLI) Pull(ctx context.Context, p *Project, services []string, onLine func(string)) error {
+	return c.Run(ctx, p, profilesFor(p, services), append([]string{"pull"}, services...), onLine)
+}
+
+// Stop stops the named services (all of the given profiles when none is
+// named) without removing them.
+func (c ComposeCLI) Stop(ctx context.Context, p *Project, profiles, services []string, onLine func(string)) error {
+	return c.Run(ctx, p, profiles, append([]string{"stop"}, services...), onLine)
+}
+
+// Remove stops and removes the named services' containers (`rm -f -s`). It
+// never removes volumes.
+func (c ComposeCLI) Remove(ctx context.Context, p *Project, profiles, services []string, onLine func(string)) error {
+	return c.Run(ctx, p, profiles, append([]string{"rm", "-f", "-s"}, services...), onLine)
+}
+
+// allProfiles turns on every profile, so that commands about the whole
+// project (down) reach the containers of inactive profiles too.
+func allProfiles(p *Project) []string {
+	if p == nil {
+		return nil
+	}
+	return p.Profiles
+}
+
+// profilesFor is every profile when services are named, so that a service
+// of an inactive profile can still be built or pulled by name, and the
+// active profiles otherwise.
+func profilesFor(p *Project, services []string) []string {
+	if p == nil {
+		return nil
+	}
+	if len(services) > 0 {
+		return p.Profiles
+	}
+	return p.ActiveProfiles
+}
