@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -127,6 +128,46 @@ func TestDemoEndToEnd(t *testing.T) {
 	if !tr.Container.State.OOMKilled || tr.Container.State.ExitCode != 137 {
 		t.Errorf("trainer exited %d, OOMKilled=%v; want 137 and OOM-killed", tr.Container.State.ExitCode, tr.Container.State.OOMKilled)
 	}
+
+	// stackui ps sees the same project through the Engine API.
+	ps := psOf(t, "-p", project, "-f", file, "--profile", "train", "ps", "--json")
+	if !ps.Engine.Reachable || ps.Engine.Arch == "" || ps.Engine.ComposeCLI == "" {
+		t.Errorf("engine: %+v", ps.Engine)
+	}
+	want := map[string]string{"api": "running", "db": "running", "trainer": "exited", "inference": "not created"}
+	for _, s := range ps.Services {
+		if w, ok := want[s.Name]; ok && s.State != w {
+			t.Errorf("ps: %s is %q, want %q", s.Name, s.State, w)
+		}
+		switch s.Name {
+		case "api":
+			if s.Health != "healthy" || len(s.Containers) != 1 {
+				t.Errorf("ps: api health %q with %d containers", s.Health, len(s.Containers))
+			}
+		case "trainer":
+			if !s.Enabled || !s.OOMKilled || s.ExitCode != 137 || s.MemLimitBytes != 64<<20 {
+				t.Errorf("ps: trainer %+v", s)
+			}
+		case "inference", "gpu-worker":
+			if s.Enabled {
+				t.Errorf("ps: %s enabled though its profile is off", s.Name)
+			}
+		}
+	}
+}
+
+// psOf runs stackui ps --json in-process and decodes its output.
+func psOf(t *testing.T, args ...string) psOutput {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if code := run(args, &out, &errOut); code != exitOK {
+		t.Fatalf("stackui %v: exit %d\n%s", args, code, errOut.String())
+	}
+	var ps psOutput
+	if err := json.Unmarshal(out.Bytes(), &ps); err != nil {
+		t.Fatalf("ps --json is not JSON: %v\n%s", err, out.String())
+	}
+	return ps
 }
 
 // waitContainer polls the project's one container of service until ok

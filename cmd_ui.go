@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackui/stackui/stack"
+	"github.com/stackui/stackui/stack/docker"
+	"github.com/stackui/stackui/themes"
+	"github.com/stackui/stackui/ui"
+)
+
+// runUI opens the TUI on the project named by the compose flags (those in
+// env.compose plus any in args).
+func runUI(env *cliEnv, args []string) int {
+	fs := newFlagSet(env, "", "[compose flags]")
+	env.compose.register(fs)
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p, code, ok := loadProject(ctx, env)
+	if !ok {
+		return code
+	}
+	// Connect never waits for the engine: the first frame comes up at once
+	// and the engine's state fills in as it arrives.
+	eng, err := docker.Connect(ctx, docker.Options{})
+	if err != nil {
+		fmt.Fprintf(env.stderr, "stackui: %v\n", err)
+		return exitFailure
+	}
+	defer eng.Close()
+	live := stack.NewLive(p, eng, stack.LiveOptions{})
+	go live.Run(ctx)
+
+	_, noColor := os.LookupEnv("NO_COLOR")
+	model := ui.New(live, ui.Options{
+		Styles: themes.Build(themes.Default(), true, noColor),
+		DetectCompose: func() string {
+			cli, err := stack.DetectCompose(ctx)
+			if err != nil {
+				return "not found"
+			}
+			return cli.String()
+		},
+	})
+	if _, err := tea.NewProgram(model, tea.WithContext(ctx)).Run(); err != nil {
+		fmt.Fprintf(env.stderr, "stackui: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}

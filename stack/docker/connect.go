@@ -1,0 +1,185 @@
+// Package docker is stackui's Docker Engine: it implements stack.Engine (and
+// the optional logs, stats and action operations) over the Engine API with
+// the moby client, negotiating the API version so that it works with old
+// engines (20.10, API 1.41) and current ones alike.
+//
+// It finds the engine the way the docker CLI does (--host, DOCKER_HOST,
+// docker contexts, the platform socket, ssh:// through `docker system
+// dial-stdio`) and turns every "cannot reach the engine" failure into a
+// *stack.EngineError, so callers can tell an engine that is down from a
+// request that failed.
+package docker
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/moby/moby/client"
+)
+
+// sshDummyHost is the http host that requests carry when the connection
+// is an ssh tunnel: the tunnel ignores it, but net/http needs one.
+const sshDummyHost = "http://docker.example.com"
+
+// Options say which engine to connect to. Both empty means: what the
+// environment and the docker CLI's configuration say.
+type Options struct {
+	Host    string // like `docker --host`: unix://, tcp://, ssh://, npipe://
+	Context string // like `docker --context`
+}
+
+// Client is a connection to one Docker Engine. It is safe for concurrent use.
+type Client struct {
+	api   *client.Client
+	host  string
+	local bool
+
+	mu        sync.Mutex
+	platforms map[string]string // image ID -> os/arch[/variant]; image platforms never change
+}
+
+// Connect builds a client for the engine that opts and the environment
+// select. It does not talk to the engine: an engine that is down makes the
+// calls fail with stack.ErrEngineUnavailable, not Connect. Connect fails only
+// on configuration it cannot use (an unknown context, a malformed host).
+func Connect(ctx context.Context, opts Options) (*Client, error) {
+	ep, err := resolveEndpoint(opts, osEnv{})
+	if err != nil {
+		return nil, err
+	}
+	return connectEndpoint(ep)
+}
+
+func connectEndpoint(ep endpoint) (*Client, error) {
+	u, err := url.Parse(ep.Host)
+	if err != nil || u.Scheme == "" {
+		return nil, fmt.Errorf("docker host %q: not a URL like unix:///var/run/docker.sock or ssh://user@host", ep.Host)
+	}
+	var ops []client.Opt
+	switch u.Scheme {
+	case "ssh":
+		argv, err := sshArgv(ep.Host)
+		if err != nil {
+			return nil, err
+		}
+		ops = append(ops, tunnelOpts(argv)...)
+	case "unix", "npipe", "tcp", "http", "https":
+		if ep.TLS != nil {
+			// The TLS transport goes first so that WithHost configures
+			// its dialer and keeps its TLS settings.
+			ops = append(ops, client.WithHTTPClient(&http.Client{
+				Transport:     &http.Transport{TLSClientConfig: ep.TLS},
+				CheckRedirect: client.CheckRedirect,
+			}))
+		}
+		ops = append(ops, client.WithHost(ep.Host))
+		if ep.TLS == nil && ep.FromEnv {
+			ops = append(ops, client.WithTLSClientConfigFromEnv())
+		}
+	default:
+		return nil, fmt.Errorf("docker host %q: unsupported scheme %q (want unix, tcp, ssh or npipe)", ep.Host, u.Scheme)
+	}
+	ops = append(ops, client.WithAPIVersionFromEnv(), client.WithAPIVersionNegotiation())
+	api, err := client.New(ops...)
+	if err != nil {
+		return nil, fmt.Errorf("docker client for %s: %w", ep.Host, err)
+	}
+	return newClient(api, ep.Host, isLocalHost(u)), nil
+}
+
+func newClient(api *client.Client, host string, local bool) *Client {
+	return &Client{api: api, host: host, local: local, platforms: map[string]string{}}
+}
+
+// tunnelOpts make the client speak HTTP over the stdin and stdout of argv,
+// one process per connection.
+func tunnelOpts(argv []string) []client.Opt {
+	// WithHost first: it installs a proxy-aware dialer, which the tunnel's
+	// own transport then replaces (a proxy makes no sense inside a tunnel).
+	return []client.Opt{
+		client.WithHost(sshDummyHost),
+		client.WithHTTPClient(&http.Client{
+			Transport:     &http.Transport{DialContext: sshDialer(argv), MaxIdleConns: 6, IdleConnTimeout: 30 * time.Second},
+			CheckRedirect: client.CheckRedirect,
+		}),
+	}
+}
+
+// API is the raw moby client, for what this package does not wrap (image
+// loading, container creation in tests).
+func (c *Client) API() *client.Client { return c.api }
+
+// Host is the engine address in use, e.g. unix:///var/run/docker.sock.
+func (c *Client) Host() string { return c.host }
+
+// Close releases idle connections (and their ssh processes).
+func (c *Client) Close() error { return c.api.Close() }
+
+// Ping checks that the engine answers, and negotiates the API version.
+func (c *Client) Ping(ctx context.Context) error {
+	_, err := c.api.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true})
+	return c.wrap("ping", err)
+}
+
+// isLocalHost reports whether the engine runs on this machine, so its PIDs
+// and cgroups are ours.
+func isLocalHost(u *url.URL) bool {
+	switch u.Scheme {
+	case "unix", "npipe":
+		return true
+	case "tcp", "http", "https":
+		h := u.Hostname()
+		if h == "localhost" {
+			return true
+		}
+		ip := net.ParseIP(h)
+		return ip != nil && ip.IsLoopback()
+	}
+	return false
+}
+
+// endpoint is a resolved engine address.
+type endpoint struct {
+	Host    string
+	TLS     *tls.Config // from a context's TLS material; nil for none
+	FromEnv bool        // DOCKER_HOST: DOCKER_CERT_PATH/DOCKER_TLS_VERIFY apply
+}
+
+// env is the process environment, abstracted so resolution can be tested.
+type env interface{ Getenv(string) string }
+
+type osEnv struct{}
+
+func (osEnv) Getenv(k string) string { return getenv(k) }
+
+// resolveEndpoint picks the engine the way the docker CLI does: an explicit
+// host, then an explicit context, then DOCKER_HOST, then DOCKER_CONTEXT,
+// then the config's currentContext, then the platform socket.
+func resolveEndpoint(opts Options, e env) (endpoint, error) {
+	if opts.Host != "" {
+		return endpoint{Host: opts.Host}, nil
+	}
+	if opts.Context != "" {
+		return contextEndpoint(opts.Context, e)
+	}
+	if h := e.Getenv("DOCKER_HOST"); h != "" {
+		return endpoint{Host: h, FromEnv: true}, nil
+	}
+	if name := e.Getenv("DOCKER_CONTEXT"); name != "" {
+		return contextEndpoint(name, e)
+	}
+	name, err := currentContext(e)
+	if err != nil {
+		return endpoint{}, err
+	}
+	if name != "" {
+		return contextEndpoint(name, e)
+	}
+	return endpoint{Host: client.DefaultDockerHost}, nil
+}

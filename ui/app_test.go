@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stackui/stackui/stack"
+	"github.com/stackui/stackui/themes"
+)
+
+// fakeSource is a state source whose snapshot the test sets.
+type fakeSource struct {
+	snap stack.Snapshot
+	ch   chan struct{}
+}
+
+func (f *fakeSource) Snapshot() stack.Snapshot { return f.snap }
+func (f *fakeSource) Changed() <-chan struct{} { return f.ch }
+
+func demoSnapshot() stack.Snapshot {
+	p := &stack.Project{Name: "demo", Profiles: []string{"serve", "train"}, ActiveProfiles: []string{"train"}}
+	svc := func(name string, enabled, gpu bool, profiles ...string) stack.Service {
+		return stack.Service{Name: name, Enabled: enabled, GPU: gpu, Profiles: profiles}
+	}
+	return stack.Snapshot{
+		Project: p,
+		Engine:  stack.EngineStatus{Reachable: true},
+		Services: []stack.ServiceState{
+			{Service: svc("api", true, false), State: stack.StateRunning, Health: "healthy", Running: 1, Total: 1},
+			{Service: svc("inference", false, true, "serve"), State: stack.StateMissing},
+			{Service: svc("trainer", true, false, "train"), State: stack.StateExited, ExitCode: 137, OOMKilled: true, Total: 1},
+		},
+	}
+}
+
+func TestServicesGroupedByProfile(t *testing.T) {
+	src := &fakeSource{snap: demoSnapshot(), ch: make(chan struct{}, 1)}
+	m := New(src, Options{Styles: themes.Build(themes.Default(), true, true)})
+	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 20})
+	got := ansi.Strip(next.(Model).View().Content)
+	wantOrder := []string{"always on", "api", "serve (off)", "inference", "train (on)", "trainer", "exit 137 OOM"}
+	pos := 0
+	for _, w := range wantOrder {
+		i := strings.Index(got[pos:], w)
+		if i < 0 {
+			t.Fatalf("%q missing or out of order in:\n%s", w, got)
+		}
+		pos += i + len(w)
+	}
+	if !strings.Contains(got, "GPU") {
+		t.Errorf("GPU marker missing:\n%s", got)
+	}
+}
+
+func TestChangeReArmsAndTakesSnapshot(t *testing.T) {
+	src := &fakeSource{snap: stack.Snapshot{Project: &stack.Project{Name: "demo"}}, ch: make(chan struct{}, 1)}
+	m := New(src, Options{Styles: themes.Build(themes.Default(), true, true)})
+	src.snap = demoSnapshot()
+	next, cmd := m.Update(changedMsg{})
+	if cmd == nil {
+		t.Fatal("a change must re-arm the wait for the next one")
+	}
+	if n := len(next.(Model).snap.Services); n != 3 {
+		t.Fatalf("snapshot not taken: %d services", n)
+	}
+	src.ch <- struct{}{}
+	if _, ok := cmd().(changedMsg); !ok {
+		t.Fatal("the re-armed command must deliver the next change")
+	}
+}
+
+func TestQuitAndMove(t *testing.T) {
+	src := &fakeSource{snap: demoSnapshot(), ch: make(chan struct{}, 1)}
+	m := New(src, Options{Styles: themes.Build(themes.Default(), true, true)})
+	next, _ := m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
+	if c := next.(Model).list.cursor; c != 1 {
+		t.Fatalf("j moved the cursor to %d, want 1", c)
+	}
+	_, cmd := next.Update(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	if cmd == nil {
+		t.Fatal("q returned no command")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("q must quit")
+	}
+}
