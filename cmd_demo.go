@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"github.com/moby/moby/client"
 	"github.com/stackui/stackui/stack/demo"
 	"github.com/stackui/stackui/stack/docker"
 )
@@ -79,16 +78,11 @@ func buildDemoImages(ctx context.Context, env *cliEnv, binary string) error {
 		return err
 	}
 	defer conn.Close()
-	api := conn.API()
-	info, err := api.Info(ctx, client.InfoOptions{})
+	info, err := conn.Info(ctx)
 	if err != nil {
-		return fmt.Errorf("ask the engine for its architecture (is it running?): %w", err)
+		return fmt.Errorf("ask the engine for its architecture: %w", err)
 	}
-	arch, err := demo.EngineArch(info.Info.Architecture)
-	if err != nil {
-		return err
-	}
-	results, err := demo.BuildImages(ctx, api, demo.BuildOptions{Arch: arch, Binary: binary})
+	results, err := demo.BuildImages(ctx, conn.API(), demo.BuildOptions{Arch: info.Arch, Binary: binary})
 	for _, r := range results {
 		state := "up to date"
 		if r.Built {

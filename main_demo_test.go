@@ -52,21 +52,18 @@ func TestWorkloadSubcommand(t *testing.T) {
 	}
 }
 
-// composeCLI returns the compose command line prefix: docker compose v2
-// when the plugin is there, else docker-compose.
+// composeCLI returns the compose command line prefix that stackui itself
+// would use: docker compose v2 when the plugin is there, else docker-compose.
 func composeCLI(t *testing.T) []string {
 	t.Helper()
-	if exec.Command("docker", "compose", "version").Run() == nil {
-		return []string{"docker", "compose"}
+	cli, err := stack.DetectCompose(context.Background())
+	if err != nil {
+		if testenv.InCI() {
+			t.Fatalf("CI=true and no compose CLI: %v", err)
+		}
+		t.Skip(err)
 	}
-	if p, err := exec.LookPath("docker-compose"); err == nil {
-		return []string{p}
-	}
-	if testenv.InCI() {
-		t.Fatal("CI=true and neither docker compose nor docker-compose is installed")
-	}
-	t.Skip("neither docker compose nor docker-compose is installed")
-	return nil
+	return append([]string{cli.Path}, cli.Prefix...)
 }
 
 // TestDemoEndToEnd writes the demo project with the real binary and brings
@@ -101,7 +98,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		if out, err := runCompose("--profile", "train", "down", "--timeout", "2"); err != nil {
 			t.Errorf("compose down: %v\n%s", err, out)
 		}
-		removeProjectLeftovers(t, cli, project)
+		testenv.RemoveProject(t, cli, project)
 	})
 
 	if out, err := runCompose("up", "-d"); err != nil {
@@ -196,22 +193,4 @@ func waitContainer(t *testing.T, cli *client.Client, project, service string, ok
 	}
 	t.Fatalf("%s never got there; last state: %+v", service, last.Container.State)
 	return last
-}
-
-// removeProjectLeftovers removes containers and networks of project that
-// compose down left (it skips services of profiles it was not given).
-// Volumes are never touched.
-func removeProjectLeftovers(t *testing.T, cli *client.Client, project string) {
-	ctx := context.Background()
-	f := make(client.Filters).Add("label", stack.LabelProject+"="+project)
-	if list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f}); err == nil {
-		for _, c := range list.Items {
-			cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true})
-		}
-	}
-	if nets, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f}); err == nil {
-		for _, n := range nets.Items {
-			cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{})
-		}
-	}
 }

@@ -368,25 +368,14 @@ func composeFixture(t *testing.T, yaml string, profiles ...string) (ComposeCLI, 
 	return cli, p, api
 }
 
-// teardown runs compose down, then removes through the API whatever is left
-// (containers and networks labelled with the project; never volumes).
+// teardown runs compose down, then removes through the API whatever is left.
 func composeTeardown(t *testing.T, cli ComposeCLI, p *Project, api *client.Client) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := cli.Down(ctx, p, nil); err != nil {
 		t.Logf("teardown: %v", err)
 	}
-	label := make(client.Filters).Add("label", LabelProject+"="+p.Name)
-	if res, err := api.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: label}); err == nil {
-		for _, c := range res.Items {
-			api.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true})
-		}
-	}
-	if res, err := api.NetworkList(ctx, client.NetworkListOptions{Filters: label}); err == nil {
-		for _, n := range res.Items {
-			api.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{})
-		}
-	}
+	testenv.RemoveProject(t, api, p.Name)
 }
 
 // running returns the services of the project that have a running container.

@@ -197,22 +197,12 @@ func waitLive(t *testing.T, l *stack.Live, what string, ok func(stack.Snapshot) 
 }
 
 // liveTeardown runs compose down, then removes through the API whatever is
-// left (containers and networks of the project; never volumes).
+// left.
 func liveTeardown(t *testing.T, cli stack.ComposeCLI, p *stack.Project, api *client.Client) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := cli.Down(ctx, p, nil); err != nil {
 		t.Logf("teardown: %v", err)
 	}
-	label := make(client.Filters).Add("label", stack.LabelProject+"="+p.Name)
-	if res, err := api.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: label}); err == nil {
-		for _, c := range res.Items {
-			api.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true})
-		}
-	}
-	if res, err := api.NetworkList(ctx, client.NetworkListOptions{Filters: label}); err == nil {
-		for _, n := range res.Items {
-			api.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{})
-		}
-	}
+	testenv.RemoveProject(t, api, p.Name)
 }

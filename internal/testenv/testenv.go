@@ -115,3 +115,27 @@ func ProjectName(t testing.TB) string {
 	}
 	return "sut" + name + hex.EncodeToString(b[:])
 }
+
+// RemoveProject removes, through the Engine API, every container and network
+// labelled with project: what a test's compose down left behind (v1 skips
+// services of profiles it was not given). Volumes are never touched.
+func RemoveProject(t testing.TB, api *client.Client, project string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	label := make(client.Filters).Add("label", "com.docker.compose.project="+project)
+	if res, err := api.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: label}); err == nil {
+		for _, c := range res.Items {
+			if _, err := api.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true}); err != nil {
+				t.Logf("remove container %s: %v", c.ID[:12], err)
+			}
+		}
+	}
+	if res, err := api.NetworkList(ctx, client.NetworkListOptions{Filters: label}); err == nil {
+		for _, n := range res.Items {
+			if _, err := api.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil {
+				t.Logf("remove network %s: %v", n.Name, err)
+			}
+		}
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -39,7 +38,7 @@ type ImageAPI interface {
 
 // BuildOptions say what to build the images from.
 type BuildOptions struct {
-	// Arch is the engine's architecture, as Go names it (EngineArch).
+	// Arch is the engine's architecture, as Go names it (stack.EngineInfo.Arch).
 	Arch string
 	// Binary is a static linux build of stackui for Arch; empty means the
 	// running executable.
@@ -51,24 +50,6 @@ type BuildResult struct {
 	Image string
 	Arch  string
 	Built bool // false: it was up to date
-}
-
-// EngineArch turns the engine's architecture as /info reports it (the
-// kernel's name, e.g. x86_64 or aarch64) into Go's name for it.
-func EngineArch(infoArch string) (string, error) {
-	switch strings.ToLower(infoArch) {
-	case "x86_64", "amd64":
-		return "amd64", nil
-	case "aarch64", "arm64":
-		return "arm64", nil
-	case "armv7l", "armv7", "armhf", "arm":
-		return "arm", nil
-	case "i386", "i686", "386":
-		return "386", nil
-	case "ppc64le", "s390x", "riscv64":
-		return strings.ToLower(infoArch), nil
-	}
-	return "", fmt.Errorf("engine architecture %q: stackui does not know it", infoArch)
 }
 
 // ForeignArch is the architecture the foreign image declares: one the

@@ -25,14 +25,7 @@ func TestDemoImagesOnEngine(t *testing.T) {
 	cli := testenv.Engine(t)
 	testenv.DemoImages(t)
 	ctx := context.Background()
-	info, err := cli.Info(ctx, client.InfoOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	arch, err := EngineArch(info.Info.Architecture)
-	if err != nil {
-		t.Fatal(err)
-	}
+	arch := runtime.GOARCH // the engine is local
 	for ref, wantArch := range map[string]string{ImageLatest: arch, ImageForeign: ForeignArch(arch)} {
 		img, err := cli.ImageInspect(ctx, ref)
 		if err != nil {
