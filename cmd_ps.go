@@ -10,6 +10,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/docker/go-units"
+
+	"github.com/stackui/stackui/probes"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/stack/docker"
 )
@@ -57,6 +60,7 @@ func loadProject(ctx context.Context, env *cliEnv) (*stack.Project, int, bool) {
 type observation struct {
 	snap    stack.Snapshot
 	info    stack.EngineInfo
+	host    probes.Host
 	compose string
 }
 
@@ -67,6 +71,7 @@ func observe(ctx context.Context, p *stack.Project) observation {
 	if cli, err := stack.DetectCompose(ctx); err == nil {
 		o.compose = cli.String()
 	}
+	o.host, _ = probes.ReadHost(ctx) // zero figures say "unknown"
 	ctx, cancel := context.WithTimeout(ctx, engineTimeout)
 	defer cancel()
 	status := stack.EngineStatus{}
@@ -96,6 +101,7 @@ type psOutput struct {
 	Files    []string          `json:"files"`
 	Profiles psProfiles        `json:"profiles"`
 	Engine   psEngine          `json:"engine"`
+	Host     probes.Host       `json:"host"`
 	Warnings []string          `json:"warnings"`
 	Services []psService       `json:"services"`
 	Orphans  []stack.Container `json:"orphans"`
@@ -114,6 +120,7 @@ type psEngine struct {
 	OS            string `json:"os"`
 	ServerVersion string `json:"server_version"`
 	APIVersion    string `json:"api_version"`
+	MemTotalBytes uint64 `json:"mem_total_bytes"`
 	ComposeCLI    string `json:"compose_cli"`
 }
 
@@ -146,8 +153,10 @@ func psJSON(o observation) psOutput {
 			OS:            o.info.OS,
 			ServerVersion: o.info.ServerVersion,
 			APIVersion:    o.info.APIVersion,
+			MemTotalBytes: o.info.MemTotal,
 			ComposeCLI:    o.compose,
 		},
+		Host:     o.host,
 		Warnings: nonNil(p.Warnings),
 		Services: []psService{},
 		Orphans:  nonNil(o.snap.Orphans),
@@ -217,6 +226,10 @@ func printPs(w io.Writer, o observation) {
 		fmt.Fprintf(w, "; compose CLI: %s", o.compose)
 	}
 	fmt.Fprintln(w)
+	if o.host.MemTotal > 0 {
+		fmt.Fprintf(w, "host: %d CPUs, %s memory, %s available\n", o.host.CPUs,
+			units.BytesSize(float64(o.host.MemTotal)), units.BytesSize(float64(o.host.MemAvailable)))
+	}
 	for _, warn := range p.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}

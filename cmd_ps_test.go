@@ -25,6 +25,9 @@ func TestPsWithoutEngine(t *testing.T) {
 	if ps.Engine.Reachable || !strings.Contains(ps.Engine.Error, "nonexistent") {
 		t.Errorf("engine %+v: want unreachable, naming the socket", ps.Engine)
 	}
+	if ps.Host.CPUs == 0 || ps.Host.MemTotal == 0 {
+		t.Errorf("host figures missing: %+v", ps.Host)
+	}
 	if len(ps.Services) == 0 {
 		t.Fatal("no services")
 	}

@@ -38,7 +38,11 @@ func runUI(env *cliEnv, args []string) int {
 	live := stack.NewLive(p, eng, stack.LiveOptions{})
 	go live.Run(ctx)
 
-	_, noColor := os.LookupEnv("NO_COLOR")
+	// A project whose files cannot be watched still works; it just does
+	// not reload by itself.
+	files := append(append([]string{}, p.Files...), p.EnvFiles...)
+	changed, _ := stack.WatchFiles(ctx, files)
+	noColor := os.Getenv("NO_COLOR") != "" // no-color.org
 	model := ui.New(live, ui.Options{
 		Styles: themes.Build(themes.Default(), true, noColor),
 		DetectCompose: func() string {
@@ -47,6 +51,10 @@ func runUI(env *cliEnv, args []string) int {
 				return "not found"
 			}
 			return cli.String()
+		},
+		FilesChanged: changed,
+		Reload: func() (*stack.Project, error) {
+			return live.Snapshot().Project.Reload(ctx)
 		},
 	})
 	if _, err := tea.NewProgram(model, tea.WithContext(ctx)).Run(); err != nil {

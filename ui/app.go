@@ -22,6 +22,7 @@ import (
 type Source interface {
 	Snapshot() stack.Snapshot
 	Changed() <-chan struct{}
+	SetProject(*stack.Project)
 }
 
 // Options configure the root model.
@@ -30,6 +31,10 @@ type Options struct {
 	// DetectCompose names the compose CLI in use for the status line. It
 	// runs as a command after the first frame, since it execs the CLI.
 	DetectCompose func() string
+	// FilesChanged fires when the project's files change on disk; the
+	// model then reloads them with Reload, off the UI goroutine.
+	FilesChanged <-chan struct{}
+	Reload       func() (*stack.Project, error)
 }
 
 // Model is the root model.
@@ -38,6 +43,7 @@ type Model struct {
 	opts    Options
 	snap    stack.Snapshot
 	compose string
+	loadErr error // the last reload failed; the previous project stays shown
 	keys    keyMap
 	help    help.Model
 	list    servicesPane
@@ -67,6 +73,24 @@ func waitForChange(ch <-chan struct{}) tea.Cmd {
 	}
 }
 
+// filesChangedMsg says the compose files changed on disk.
+type filesChangedMsg struct{}
+
+// reloadedMsg carries the result of reloading the compose files.
+type reloadedMsg struct {
+	project *stack.Project
+	err     error
+}
+
+func waitForFiles(ch <-chan struct{}) tea.Cmd {
+	return func() tea.Msg {
+		if _, ok := <-ch; !ok {
+			return nil
+		}
+		return filesChangedMsg{}
+	}
+}
+
 // composeMsg carries the name of the compose CLI once detected.
 type composeMsg string
 
@@ -75,6 +99,9 @@ func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{waitForChange(m.src.Changed())}
 	if m.opts.DetectCompose != nil {
 		cmds = append(cmds, func() tea.Msg { return composeMsg(m.opts.DetectCompose()) })
+	}
+	if m.opts.FilesChanged != nil && m.opts.Reload != nil {
+		cmds = append(cmds, waitForFiles(m.opts.FilesChanged))
 	}
 	return tea.Batch(cmds...)
 }
@@ -86,6 +113,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
 		m.list.setSize(msg.Width, max(msg.Height-4, 1))
+	case filesChangedMsg:
+		reload := m.opts.Reload
+		return m, tea.Batch(waitForFiles(m.opts.FilesChanged), func() tea.Msg {
+			p, err := reload()
+			return reloadedMsg{project: p, err: err}
+		})
+	case reloadedMsg:
+		m.loadErr = msg.err
+		if msg.err == nil {
+			m.src.SetProject(msg.project)
+		}
 	case composeMsg:
 		m.compose = string(msg)
 	case changedMsg:
@@ -136,6 +174,8 @@ func (m Model) status() string {
 	e := m.snap.Engine
 	var s string
 	switch {
+	case m.loadErr != nil:
+		s = st.StatusError.Render(m.loadErr.Error() + " (showing the last version that loaded)")
 	case e.Reachable:
 		s = st.StatusBar.Render("engine: connected · compose: " + cmp.Or(m.compose, "…"))
 	case e.Err != nil:

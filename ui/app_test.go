@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -19,6 +20,9 @@ type fakeSource struct {
 
 func (f *fakeSource) Snapshot() stack.Snapshot { return f.snap }
 func (f *fakeSource) Changed() <-chan struct{} { return f.ch }
+func (f *fakeSource) SetProject(p *stack.Project) {
+	f.snap.Project = p
+}
 
 func demoSnapshot() stack.Snapshot {
 	p := &stack.Project{Name: "demo", Profiles: []string{"serve", "train"}, ActiveProfiles: []string{"train"}}
@@ -85,5 +89,37 @@ func TestQuitAndMove(t *testing.T) {
 	}
 	if _, ok := cmd().(tea.QuitMsg); !ok {
 		t.Fatal("q must quit")
+	}
+}
+
+func TestFileChangeReloads(t *testing.T) {
+	src := &fakeSource{snap: demoSnapshot(), ch: make(chan struct{}, 1)}
+	files := make(chan struct{}, 1)
+	var next *stack.Project
+	var nextErr error
+	m := New(src, Options{
+		Styles:       themes.Build(themes.Default(), true, true),
+		FilesChanged: files,
+		Reload:       func() (*stack.Project, error) { return next, nextErr },
+	})
+	// A change re-arms the watch and reloads off the UI goroutine.
+	_, cmd := m.Update(filesChangedMsg{})
+	if cmd == nil {
+		t.Fatal("a file change must return commands")
+	}
+	// A failed reload keeps the old project and says why.
+	nextErr = errors.New("compose.yaml:3: mapping values are not allowed")
+	got, _ := m.Update(reloadedMsg{err: nextErr})
+	if src.snap.Project.Name != "demo" {
+		t.Fatal("a failed reload replaced the project")
+	}
+	got, _ = got.Update(tea.WindowSizeMsg{Width: 120, Height: 20})
+	if v := ansi.Strip(got.(Model).View().Content); !strings.Contains(v, "compose.yaml:3") {
+		t.Errorf("the reload error is not shown:\n%s", v)
+	}
+	// A good one replaces it and clears the error.
+	got, _ = got.Update(reloadedMsg{project: &stack.Project{Name: "renamed"}})
+	if src.snap.Project.Name != "renamed" || got.(Model).loadErr != nil {
+		t.Errorf("reload not applied: project %q, err %v", src.snap.Project.Name, got.(Model).loadErr)
 	}
 }
