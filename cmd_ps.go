@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -62,6 +63,7 @@ type observation struct {
 	info    stack.EngineInfo
 	host    probes.Host
 	compose string
+	infoErr error // the engine listed containers but did not describe itself
 }
 
 // observe lists the project's containers once. A missing engine is not an
@@ -79,13 +81,15 @@ func observe(ctx context.Context, p *stack.Project) observation {
 	eng, err := docker.Connect(ctx, docker.Options{})
 	if err == nil {
 		defer eng.Close()
+		o.info.Host = eng.Host()
 		containers, err = eng.ProjectContainers(ctx, p.Name)
 	}
 	if err == nil {
 		status.Reachable = true
-		o.info, err = eng.Info(ctx)
-		if err != nil {
-			o.info = stack.EngineInfo{Host: eng.Host()}
+		if info, ierr := eng.Info(ctx); ierr == nil {
+			o.info = info
+		} else {
+			o.infoErr = ierr
 		}
 	} else {
 		status.Err = err
@@ -161,7 +165,7 @@ func psJSON(o observation) psOutput {
 		Services: []psService{},
 		Orphans:  nonNil(o.snap.Orphans),
 	}
-	if err := o.snap.Engine.Err; err != nil {
+	if err := cmp.Or(o.snap.Engine.Err, o.infoErr); err != nil {
 		out.Engine.Error = err.Error()
 	}
 	for _, s := range o.snap.Services {

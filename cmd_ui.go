@@ -29,12 +29,15 @@ func runUI(env *cliEnv, args []string) int {
 	}
 	// Connect never waits for the engine: the first frame comes up at once
 	// and the engine's state fills in as it arrives.
-	eng, err := docker.Connect(ctx, docker.Options{})
-	if err != nil {
-		fmt.Fprintf(env.stderr, "stackui: %v\n", err)
-		return exitFailure
+	var eng stack.Engine
+	if cli, err := docker.Connect(ctx, docker.Options{}); err != nil {
+		// A broken docker context is shown like a missing engine: the
+		// services still list, and the status line says why.
+		eng = unusableEngine{err}
+	} else {
+		defer cli.Close()
+		eng = cli
 	}
-	defer eng.Close()
 	live := stack.NewLive(p, eng, stack.LiveOptions{})
 	go live.Run(ctx)
 
@@ -62,4 +65,25 @@ func runUI(env *cliEnv, args []string) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// unusableEngine stands in for an engine whose configuration is broken (an
+// unknown docker context, a bad DOCKER_HOST): every call says why.
+type unusableEngine struct{ err error }
+
+func (u unusableEngine) ProjectContainers(context.Context, string) ([]stack.Container, error) {
+	return nil, u.err
+}
+
+func (u unusableEngine) InspectContainer(context.Context, string) (stack.Container, error) {
+	return stack.Container{}, u.err
+}
+
+func (u unusableEngine) ProjectEvents(context.Context, string) (<-chan stack.Event, <-chan error) {
+	errs := make(chan error, 1)
+	errs <- u.err
+	close(errs)
+	events := make(chan stack.Event)
+	close(events)
+	return events, errs
 }

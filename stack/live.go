@@ -93,9 +93,10 @@ func (l *Live) SetProject(p *Project) {
 	l.project = p
 	renamed := old == nil || p == nil || old.Name != p.Name
 	if renamed {
+		// Nothing is known about the new name's containers until Run has
+		// listed them: say "connecting", not "not created".
 		l.containers = make(map[string]Container)
-	}
-	if renamed {
+		l.engine = EngineStatus{Connecting: true}
 		// Sent under the lock so that session, which drains reload when
 		// it reads the project, never sees a stale request.
 		select {

@@ -460,3 +460,19 @@ func TestLiveNilProjectWaits(t *testing.T) {
 		t.Errorf("api = %q, want %q", st.State, StateMissing)
 	}
 }
+
+// Right after a rename nothing is known about the new name's containers:
+// the snapshot says connecting and unknown, not "not created".
+func TestLiveRenameSaysConnecting(t *testing.T) {
+	l := NewLive(liveProject("api"), newLiveFake(t), LiveOptions{})
+	l.mu.Lock()
+	l.engine = EngineStatus{Reachable: true}
+	l.rebuildLocked()
+	l.mu.Unlock()
+	other := liveProject("api")
+	other.Name = "other"
+	l.SetProject(other)
+	if s := l.Snapshot(); s.Engine.Reachable || !s.Engine.Connecting || s.Services[0].State != StateUnknown {
+		t.Errorf("engine %+v, api %q; want connecting and unknown", s.Engine, s.Services[0].State)
+	}
+}

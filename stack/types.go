@@ -101,10 +101,13 @@ func (s LogStream) String() string {
 // LogOptions select which log lines to stream.
 type LogOptions struct {
 	Since      time.Time // zero: from the beginning
-	Tail       int       // lines from the end; <0 means all
+	Tail       int       // lines from the end; TailAll (<0) for all, 0 for none
 	Follow     bool
 	Timestamps bool // ask the engine for timestamps and parse them into LogLine.Time
 }
+
+// TailAll asks LogOptions for every line the engine kept.
+const TailAll = -1
 
 // LogLine is one line of container output, without its newline.
 type LogLine struct {

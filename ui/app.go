@@ -44,6 +44,9 @@ type Model struct {
 	snap    stack.Snapshot
 	compose string
 	loadErr error // the last reload failed; the previous project stays shown
+	// reloads counts reloads started; only the latest one's result counts,
+	// so a slow reload cannot overwrite a newer one.
+	reloads int
 	keys    keyMap
 	help    help.Model
 	list    servicesPane
@@ -78,6 +81,7 @@ type filesChangedMsg struct{}
 
 // reloadedMsg carries the result of reloading the compose files.
 type reloadedMsg struct {
+	seq     int
 	project *stack.Project
 	err     error
 }
@@ -114,12 +118,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.SetWidth(msg.Width)
 		m.list.setSize(msg.Width, max(msg.Height-4, 1))
 	case filesChangedMsg:
-		reload := m.opts.Reload
+		m.reloads++
+		reload, seq := m.opts.Reload, m.reloads
 		return m, tea.Batch(waitForFiles(m.opts.FilesChanged), func() tea.Msg {
 			p, err := reload()
-			return reloadedMsg{project: p, err: err}
+			return reloadedMsg{seq: seq, project: p, err: err}
 		})
 	case reloadedMsg:
+		if msg.seq != m.reloads {
+			break
+		}
 		m.loadErr = msg.err
 		if msg.err == nil {
 			m.src.SetProject(msg.project)

@@ -107,9 +107,10 @@ func TestFileChangeReloads(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("a file change must return commands")
 	}
+	m = asModel(m.Update(filesChangedMsg{}))
 	// A failed reload keeps the old project and says why.
 	nextErr = errors.New("compose.yaml:3: mapping values are not allowed")
-	got, _ := m.Update(reloadedMsg{err: nextErr})
+	got, _ := m.Update(reloadedMsg{seq: 1, err: nextErr})
 	if src.snap.Project.Name != "demo" {
 		t.Fatal("a failed reload replaced the project")
 	}
@@ -118,8 +119,18 @@ func TestFileChangeReloads(t *testing.T) {
 		t.Errorf("the reload error is not shown:\n%s", v)
 	}
 	// A good one replaces it and clears the error.
-	got, _ = got.Update(reloadedMsg{project: &stack.Project{Name: "renamed"}})
+	got, _ = got.Update(reloadedMsg{seq: 1, project: &stack.Project{Name: "renamed"}})
 	if src.snap.Project.Name != "renamed" || got.(Model).loadErr != nil {
 		t.Errorf("reload not applied: project %q, err %v", src.snap.Project.Name, got.(Model).loadErr)
 	}
+	// A reload that finishes after a newer one started is dropped.
+	got = asModel(got.Update(filesChangedMsg{}))
+	got, _ = got.Update(reloadedMsg{seq: 1, project: &stack.Project{Name: "stale"}})
+	if src.snap.Project.Name != "renamed" {
+		t.Errorf("a stale reload won: project %q", src.snap.Project.Name)
+	}
+}
+
+func asModel(m tea.Model, _ tea.Cmd) Model {
+	return m.(Model)
 }

@@ -70,6 +70,7 @@ func Binary(t testing.TB) string {
 	t.Helper()
 	root := ModuleRoot(t)
 	buildOnce.Do(func() {
+		removeStaleBinaries()
 		dir, err := os.MkdirTemp("", "stackui-bin-")
 		if err != nil {
 			buildErr = err
@@ -85,6 +86,18 @@ func Binary(t testing.TB) string {
 		t.Fatalf("build stackui: %v\n%s", buildErr, buildOut)
 	}
 	return buildPath
+}
+
+// removeStaleBinaries deletes the binaries earlier test processes built. A
+// process cannot remove its own (other tests of it may still run it), so
+// each removes those left over by processes more than an hour old.
+func removeStaleBinaries() {
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "stackui-bin-*"))
+	for _, dir := range old {
+		if fi, err := os.Stat(dir); err == nil && time.Since(fi.ModTime()) > time.Hour {
+			os.RemoveAll(dir)
+		}
+	}
 }
 
 // DemoImages makes sure the demo images exist on the engine, by running
