@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/compose-spec/compose-go/v2/consts"
 )
 
 // ComposeCLI is the compose command line that runs project lifecycle
@@ -107,28 +109,51 @@ func (e *ComposeError) Unwrap() error { return e.Err }
 // outputTailLines is how many lines a ComposeError keeps.
 const outputTailLines = 200
 
-// scrubbedEnv are the variables the CLI would read to pick files, profiles
-// and name on its own. They are dropped because Run passes the project's
-// exact view as flags; left in, COMPOSE_PROFILES would add profiles the user
-// turned off in stackui.
-var scrubbedEnv = []string{"COMPOSE_FILE", "COMPOSE_PROFILES", "COMPOSE_PROJECT_NAME"}
+// droppedEnv are the variables the CLI would read to pick files and name on
+// its own. Run passes those as flags, which win in both CLIs; dropping them
+// as well keeps the child's environment from contradicting its flags.
+var droppedEnv = []string{"COMPOSE_FILE", "COMPOSE_PROJECT_NAME"}
 
-// composeEnv is the child's environment: the project's (or the process's)
-// minus scrubbedEnv.
+// composeEnv is the child's environment: the variables the project was
+// loaded with (Options.Env or the process's, plus what its env files
+// added), so that the CLI interpolates exactly as the loader did although
+// ComposeArgs hands it one env file at most (docker-compose 1.29 takes one).
+// The environment beats env files in both CLIs, so these values win.
+//
+// COMPOSE_PROFILES is set empty rather than dropped: with no --profile both
+// CLIs fall back to it, and would read it from the project's .env, turning
+// on profiles the user turned off in stackui. Empty means none in both.
 func composeEnv(p *Project) []string {
-	var env []string
+	vars := map[string]string{}
 	if p != nil && p.Options.Env != nil {
-		for k, v := range p.Options.Env {
-			env = append(env, k+"="+v)
-		}
-		slices.Sort(env)
+		maps.Copy(vars, p.Options.Env)
 	} else {
-		env = os.Environ()
+		for _, kv := range os.Environ() {
+			if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+				vars[k] = v
+			}
+		}
 	}
-	return slices.DeleteFunc(env, func(kv string) bool {
-		k, _, _ := strings.Cut(kv, "=")
-		return slices.Contains(scrubbedEnv, k)
-	})
+	if p != nil && p.Model != nil {
+		for k, v := range p.Model.Environment {
+			// The docker CLI takes DOCKER_HOST and the like from the process
+			// environment only: one in a .env must not send the `docker
+			// compose` plugin to another engine than the one stackui watches.
+			if _, set := vars[k]; !set && !strings.HasPrefix(k, "DOCKER_") {
+				vars[k] = v
+			}
+		}
+	}
+	for _, k := range droppedEnv {
+		delete(vars, k)
+	}
+	vars[consts.ComposeProfiles] = ""
+	env := make([]string, 0, len(vars))
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
+	slices.Sort(env)
+	return env
 }
 
 // Command is the full command line Run would execute.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/moby/moby/client"
 	"github.com/stackui/stackui/internal/testenv"
 )
@@ -126,11 +127,11 @@ func TestComposeEnv(t *testing.T) {
 		t.Helper()
 		for _, kv := range env {
 			k, _, _ := strings.Cut(kv, "=")
-			if slices.Contains(scrubbedEnv, k) {
+			if slices.Contains(droppedEnv, k) {
 				t.Errorf("%s reached the CLI", kv)
 			}
 		}
-		for _, w := range want {
+		for _, w := range append(want, "COMPOSE_PROFILES=") {
 			if !slices.Contains(env, w) {
 				t.Errorf("%s missing from %q", w, env)
 			}
@@ -145,8 +146,24 @@ func TestComposeEnv(t *testing.T) {
 		}}}
 		env := composeEnv(p)
 		check(t, env, "TAG=v1", "EMPTY=")
-		if len(env) != 2 {
-			t.Errorf("env = %q; want only the project's variables", env)
+		if len(env) != 3 {
+			t.Errorf("env = %q; want only the project's variables and COMPOSE_PROFILES", env)
+		}
+	})
+	t.Run("what the env files added", func(t *testing.T) {
+		// Model.Environment is the loader's merge: the environment, then the
+		// env files; compose-go adds COMPOSE_PROJECT_NAME.
+		p := &Project{
+			Options: LoadOptions{Env: map[string]string{"TAG": "env"}},
+			Model: &types.Project{Environment: types.Mapping{
+				"TAG": "stale", "FROM_FILE": "f", "COMPOSE_PROFILES": "extra",
+				"COMPOSE_PROJECT_NAME": "x", "DOCKER_HOST": "tcp://elsewhere:2375",
+			}},
+		}
+		env := composeEnv(p)
+		check(t, env, "TAG=env", "FROM_FILE=f")
+		if len(env) != 3 {
+			t.Errorf("env = %q; want TAG, FROM_FILE and an empty COMPOSE_PROFILES", env)
 		}
 	})
 }

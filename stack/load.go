@@ -27,17 +27,24 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("load compose project: %w", err)
 	}
-	plan, err := resolveLoad(opts)
-	if err != nil {
-		return nil, err
-	}
-
-	var model *types.Project
+	// resolveLoad is captured too: reading .env files interpolates them, and
+	// compose-go warns about unset variables there as well.
+	var (
+		plan    *loadPlan
+		planErr error
+		model   *types.Project
+	)
 	warnings, err := captureWarnings(func() error {
+		if plan, planErr = resolveLoad(opts); planErr != nil {
+			return nil
+		}
 		var err error
 		model, err = loadModel(ctx, plan)
 		return err
 	})
+	if planErr != nil {
+		return nil, planErr
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("load compose project: %w", ctx.Err())
@@ -215,11 +222,15 @@ func (p *Project) Reload(ctx context.Context) (*Project, error) {
 }
 
 // ComposeArgs returns the global flags that hand the compose CLI exactly
-// this project: name, directory, files, env files and profiles, with
-// absolute paths. profiles nil means the active profiles. The caller should
-// also drop COMPOSE_PROFILES, COMPOSE_FILE and COMPOSE_PROJECT_NAME from the
-// CLI's environment, since with no --profile compose falls back to
-// COMPOSE_PROFILES.
+// this project: name, directory, files, an env file and profiles, with
+// absolute paths. profiles nil means the active profiles.
+//
+// Only the first env file read is passed, since docker-compose 1.29 accepts
+// one --env-file; naming it keeps the CLI from reading another default
+// .env. The values of all of them must reach the CLI through its
+// environment, as ComposeCLI.Run does: that environment beats env files in
+// both CLIs. Run also sets COMPOSE_PROFILES empty, since with no --profile
+// the CLI falls back to COMPOSE_PROFILES, from its environment or the .env.
 func (p *Project) ComposeArgs(profiles []string) []string {
 	if profiles == nil {
 		profiles = p.ActiveProfiles
@@ -228,8 +239,8 @@ func (p *Project) ComposeArgs(profiles []string) []string {
 	for _, f := range p.Files {
 		args = append(args, "-f", f)
 	}
-	for _, f := range p.EnvFiles {
-		args = append(args, "--env-file", f)
+	if len(p.EnvFiles) > 0 {
+		args = append(args, "--env-file", p.EnvFiles[0])
 	}
 	for _, prof := range profiles {
 		args = append(args, "--profile", prof)

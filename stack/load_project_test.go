@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/sirupsen/logrus"
@@ -93,6 +94,20 @@ func TestComposeArgs(t *testing.T) {
 	ltEqualList(t, "ComposeArgs(other, extra)", p.ComposeArgs([]string{"other", "extra"}),
 		append(slices.Clone(base), "--profile", "other", "--profile", "extra"))
 
+	// docker-compose 1.29 takes one --env-file; the first one read is
+	// named, the values of all reach the CLI through its environment.
+	dotenv := ltFixture(t, "dotenv")
+	d := ltLoad(t, LoadOptions{WorkDir: dotenv, EnvFiles: []string{"custom.env", "later.env"}, Env: map[string]string{}})
+	ltEqualList(t, "two env files", d.ComposeArgs(nil), []string{
+		"-p", "dotenv", "--project-directory", dotenv,
+		"-f", filepath.Join(dotenv, "compose.yaml"), "--env-file", filepath.Join(dotenv, "custom.env"),
+	})
+
+	// Profiles explicitly none at load time: COMPOSE_PROFILES in the .env
+	// is not used, and no --profile is passed.
+	none := ltLoad(t, LoadOptions{WorkDir: dir, Profiles: []string{}, Env: map[string]string{}})
+	ltEqualList(t, "explicitly no profiles", none.ComposeArgs(nil), base)
+
 	multi := ltFixture(t, "multi")
 	m := ltLoad(t, LoadOptions{WorkDir: multi, Files: []string{"base.yaml", "extra.yaml"}, Env: map[string]string{}})
 	ltEqualList(t, "two files", m.ComposeArgs(nil), []string{
@@ -146,8 +161,14 @@ func TestLoadWarningsNotPrinted(t *testing.T) {
 	if logged.Len() > 0 {
 		t.Errorf("Load wrote through logrus: %q", logged.String())
 	}
-	if len(p.Warnings) < 3 {
-		t.Errorf("Warnings = %q, want the unset variable, the version key and the second file", p.Warnings)
+	if len(p.Warnings) < 4 {
+		t.Errorf("Warnings = %q, want the unset variables (compose file and .env), the version key and the second file", p.Warnings)
+	}
+	// The .env is read twice (start and project directory are the same
+	// here); its warning is collected, once.
+	const dotenvWarning = `The "DOTENV_UNSET_VAR" variable is not set`
+	if n := len(slices.DeleteFunc(slices.Clone(p.Warnings), func(w string) bool { return !strings.Contains(w, dotenvWarning) })); n != 1 {
+		t.Errorf("Warnings %q hold %q %d times, want once", p.Warnings, dotenvWarning, n)
 	}
 	// compose-go warns about `version` once per file per process; a reload
 	// must still report it.
@@ -186,6 +207,8 @@ func TestComposeCLIAgrees(t *testing.T) {
 		{fixture: "override"},
 		{fixture: "dotenv"},
 		{fixture: "dotenv", opts: LoadOptions{EnvFiles: []string{"custom.env"}}},
+		{fixture: "dotenv", opts: LoadOptions{EnvFiles: []string{"custom.env", "later.env"}}},
+		{fixture: "dashf", opts: LoadOptions{Files: []string{"sub/compose.yaml"}}},
 		{fixture: "envcompose"},
 		{fixture: "multi", opts: LoadOptions{Files: []string{"base.yaml", "extra.yaml"}}},
 		{fixture: "interp", opts: LoadOptions{Env: map[string]string{"SECRET": "s", "IMG": "example/x:1"}}},
@@ -202,10 +225,9 @@ func TestComposeCLIAgrees(t *testing.T) {
 
 			cmd := exec.Command(bin, append(p.ComposeArgs(nil), "config")...)
 			cmd.Dir = dir
-			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
-			for k, v := range opts.Env {
-				cmd.Env = append(cmd.Env, k+"="+v)
-			}
+			// The environment ComposeCLI.Run gives the CLI: the values of
+			// every env file, though ComposeArgs names only the first.
+			cmd.Env = append(composeEnv(p), "PATH="+os.Getenv("PATH"), "HOME="+t.TempDir())
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			out, err := cmd.Output()

@@ -161,6 +161,16 @@ func TestLoadFeatures(t *testing.T) {
 			ltEqualList(t, "EnvFiles", p.EnvFiles, nil)
 		},
 	}, {
+		name: "with -f only the .env next to the first file applies, not the working dir's", fixture: "dashf",
+		opts: func(dir string) LoadOptions { return LoadOptions{Files: []string{"sub/compose.yaml"}} },
+		check: func(t *testing.T, dir string, p *Project) {
+			ltEqual(t, "WorkingDir", p.WorkingDir, filepath.Join(dir, "sub"))
+			app := ltService(t, p, "app")
+			ltEqual(t, "app.Image", app.Image, "example/app:from-sub")
+			ltEqual(t, "ONLY_WD", *app.Config.Environment["ONLY_WD"], "none")
+			ltEqualList(t, "EnvFiles", p.EnvFiles, []string{filepath.Join(dir, "sub", ".env")})
+		},
+	}, {
 		name: "-p names the project", fixture: "named",
 		opts: func(dir string) LoadOptions {
 			return LoadOptions{ProjectName: "flag", Env: map[string]string{"COMPOSE_PROJECT_NAME": "env"}}

@@ -27,11 +27,11 @@ type loadPlan struct {
 	warnings   []string
 }
 
-// resolveLoad follows docker compose v2's order: the process environment wins;
-// then the .env of the starting directory (it may set COMPOSE_FILE); then
-// the compose files (-f, COMPOSE_FILE, or discovery upwards); then the .env
-// of the project directory, which only adds variables not set yet; then
-// COMPOSE_PROFILES.
+// resolveLoad follows docker compose v2's order: the process environment
+// wins; then, when neither -f nor --project-directory is given, the .env of
+// the starting directory (it may set COMPOSE_FILE); then the compose files
+// (-f, COMPOSE_FILE, or discovery upwards); then the .env of the project
+// directory, which only adds variables not set yet; then COMPOSE_PROFILES.
 func resolveLoad(opts LoadOptions) (*loadPlan, error) {
 	r := &loadPlan{}
 	wd := opts.WorkDir
@@ -76,9 +76,17 @@ func resolveLoad(opts LoadOptions) (*loadPlan, error) {
 	if start == "" {
 		start = wd
 	}
-	first, err := r.readEnvFiles(explicitEnv, start)
-	if err != nil {
-		return nil, err
+	// compose reads its first .env from GetWorkingDir(): the project
+	// directory, else the first -f file's folder, else the current
+	// directory. Only the last can differ from the project directory's
+	// .env read below, so only then is there a first pass. Its .env may set
+	// COMPOSE_FILE; compose reads it before looking at COMPOSE_FILE, so it is
+	// read even when the environment sets COMPOSE_FILE.
+	var first []string
+	if r.projectDir == "" && len(opts.Files) == 0 {
+		if first, err = r.readEnvFiles(explicitEnv, start); err != nil {
+			return nil, err
+		}
 	}
 
 	if err := r.findFiles(start); err != nil {
