@@ -71,17 +71,15 @@ func connectEndpoint(ep endpoint) (*Client, error) {
 		ops = append(ops, tunnelOpts(argv)...)
 	case "unix", "npipe", "tcp", "http", "https":
 		if ep.TLS != nil {
-			// The TLS transport goes first so that WithHost configures
-			// its dialer and keeps its TLS settings.
+			// The TLS transport goes first (as client.FromEnv orders it) so
+			// that WithHost installs its dialer into it: an HTTP client
+			// replaced after WithHost would lose the unix socket dialer.
 			ops = append(ops, client.WithHTTPClient(&http.Client{
 				Transport:     &http.Transport{TLSClientConfig: ep.TLS},
 				CheckRedirect: client.CheckRedirect,
 			}))
 		}
 		ops = append(ops, client.WithHost(ep.Host))
-		if ep.TLS == nil && ep.FromEnv {
-			ops = append(ops, client.WithTLSClientConfigFromEnv())
-		}
 	default:
 		return nil, fmt.Errorf("docker host %q: unsupported scheme %q (want unix, tcp, ssh or npipe)", ep.Host, u.Scheme)
 	}
@@ -146,9 +144,8 @@ func isLocalHost(u *url.URL) bool {
 
 // endpoint is a resolved engine address.
 type endpoint struct {
-	Host    string
-	TLS     *tls.Config // from a context's TLS material; nil for none
-	FromEnv bool        // DOCKER_HOST: DOCKER_CERT_PATH/DOCKER_TLS_VERIFY apply
+	Host string
+	TLS  *tls.Config // from a context's TLS material or the environment; nil for none
 }
 
 // env is the process environment, abstracted so resolution can be tested.
@@ -169,7 +166,7 @@ func resolveEndpoint(opts Options, e env) (endpoint, error) {
 		return contextEndpoint(opts.Context, e)
 	}
 	if h := e.Getenv("DOCKER_HOST"); h != "" {
-		return endpoint{Host: h, FromEnv: true}, nil
+		return envEndpoint(h, e)
 	}
 	if name := e.Getenv("DOCKER_CONTEXT"); name != "" {
 		return contextEndpoint(name, e)

@@ -127,17 +127,23 @@ func TestBrokenConfigIsAnError(t *testing.T) {
 	}
 }
 
+// sshCmd is ssh with the options every tunnel gets: no prompts on the
+// terminal the TUI owns, and a bounded connect time.
+func sshCmd(args ...string) []string {
+	return append([]string{"ssh", "-o", "ConnectTimeout=30", "-o", "BatchMode=yes"}, args...)
+}
+
 func TestSSHArgv(t *testing.T) {
 	tests := []struct {
 		host    string
 		want    []string
 		wantErr string
 	}{
-		{"ssh://box", []string{"ssh", "--", "box", "docker", "system", "dial-stdio"}, ""},
-		{"ssh://me@box", []string{"ssh", "-l", "me", "--", "box", "docker", "system", "dial-stdio"}, ""},
-		{"ssh://me@box:2222", []string{"ssh", "-l", "me", "-p", "2222", "--", "box", "docker", "system", "dial-stdio"}, ""},
-		{"ssh://box:22/", []string{"ssh", "-p", "22", "--", "box", "docker", "system", "dial-stdio"}, ""},
-		{"ssh://[fe80::1]:2200", []string{"ssh", "-p", "2200", "--", "fe80::1", "docker", "system", "dial-stdio"}, ""},
+		{"ssh://box", sshCmd("--", "box", "docker", "system", "dial-stdio"), ""},
+		{"ssh://me@box", sshCmd("-l", "me", "--", "box", "docker", "system", "dial-stdio"), ""},
+		{"ssh://me@box:2222", sshCmd("-l", "me", "-p", "2222", "--", "box", "docker", "system", "dial-stdio"), ""},
+		{"ssh://box:22/", sshCmd("-p", "22", "--", "box", "docker", "system", "dial-stdio"), ""},
+		{"ssh://[fe80::1]:2200", sshCmd("-p", "2200", "--", "fe80::1", "docker", "system", "dial-stdio"), ""},
 		{"ssh://me:secret@box", nil, "passwords in the URL"},
 		{"ssh://box/some/path", nil, "path"},
 		{"ssh://", nil, "no host name"},

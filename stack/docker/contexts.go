@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/moby/moby/client"
 )
@@ -67,7 +68,7 @@ func contextEndpoint(name string, e env) (endpoint, error) {
 	if name == "default" {
 		// The CLI's built-in context: DOCKER_HOST or the platform socket.
 		if h := e.Getenv("DOCKER_HOST"); h != "" {
-			return endpoint{Host: h, FromEnv: true}, nil
+			return envEndpoint(h, e)
 		}
 		return endpoint{Host: client.DefaultDockerHost}, nil
 	}
@@ -145,5 +146,61 @@ func contextTLS(dir string, skipVerify bool) (*tls.Config, error) {
 		}
 		conf.Certificates = []tls.Certificate{pair}
 	}
+	return conf, nil
+}
+
+// envEndpoint is DOCKER_HOST with the TLS settings of DOCKER_CERT_PATH and
+// DOCKER_TLS_VERIFY. DOCKER_CERT_PATH alone means TLS without verifying
+// the engine (as client.FromEnv has it); DOCKER_TLS_VERIFY without a cert
+// path reads the certificates from the config folder, as the docker CLI
+// does.
+func envEndpoint(host string, e env) (endpoint, error) {
+	certPath := e.Getenv("DOCKER_CERT_PATH")
+	verify := e.Getenv("DOCKER_TLS_VERIFY") != ""
+	if (certPath == "" && !verify) || strings.HasPrefix(host, "ssh://") {
+		// An ssh tunnel is encrypted already; the CLI ignores TLS for it.
+		return endpoint{Host: host}, nil
+	}
+	if certPath == "" {
+		certPath = configDir(e)
+	}
+	conf, err := envTLS(certPath, verify)
+	if err != nil {
+		return endpoint{}, fmt.Errorf("TLS for DOCKER_HOST=%s: %w", host, err)
+	}
+	return endpoint{Host: host, TLS: conf}, nil
+}
+
+// envTLS loads ca.pem, cert.pem and key.pem from dir. Verifying needs
+// ca.pem: TLS that was asked for never degrades to less. The client
+// certificate is optional, as in the CLI, but needs both of its files.
+func envTLS(dir string, verify bool) (*tls.Config, error) {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: !verify} //nolint:gosec // DOCKER_CERT_PATH without DOCKER_TLS_VERIFY asks for it
+	if verify {
+		ca, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
+		if err != nil {
+			return nil, fmt.Errorf("DOCKER_TLS_VERIFY is set but the CA is unreadable: %w", err)
+		}
+		// Added to the system roots, as the docker client does.
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(ca) {
+			return nil, fmt.Errorf("%s: no certificate in ca.pem", dir)
+		}
+		conf.RootCAs = pool
+	}
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	_, certErr := os.Stat(certFile)
+	_, keyErr := os.Stat(keyFile)
+	if errors.Is(certErr, fs.ErrNotExist) && errors.Is(keyErr, fs.ErrNotExist) {
+		return conf, nil
+	}
+	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("%s: client certificate: %w", dir, err)
+	}
+	conf.Certificates = []tls.Certificate{pair}
 	return conf, nil
 }

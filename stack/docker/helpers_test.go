@@ -3,6 +3,8 @@ package docker
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -131,4 +133,63 @@ func waitLog(t *testing.T, c *Client, id, want string) {
 	if err != found {
 		t.Fatalf("waiting for log line %q: %v", want, err)
 	}
+}
+
+// binfmtEmulates reports whether binfmt_misc (mounted at dir) has an
+// enabled handler (qemu-user, or Rosetta for amd64) for the architecture
+// of platform ("linux/arm64"), and names it.
+func binfmtEmulates(dir, platform string) (bool, string) {
+	if st, err := os.ReadFile(filepath.Join(dir, "status")); err != nil || strings.TrimSpace(string(st)) != "enabled" {
+		return false, "" // not mounted, or all handlers disabled
+	}
+	arch := strings.Split(platform, "/")[1:]
+	if len(arch) == 0 {
+		return false, ""
+	}
+	prefixes := map[string][]string{
+		"arm64": {"qemu-aarch64"},
+		"amd64": {"qemu-x86_64", "rosetta"},
+	}[arch[0]]
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false, ""
+	}
+	for _, e := range entries {
+		for _, pre := range prefixes {
+			if !strings.HasPrefix(e.Name(), pre) {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err == nil && strings.HasPrefix(string(b), "enabled\n") {
+				return true, e.Name()
+			}
+		}
+	}
+	return false, ""
+}
+
+func TestBinfmtEmulates(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(platform string, want bool) {
+		t.Helper()
+		if got, h := binfmtEmulates(dir, platform); got != want {
+			t.Errorf("%s: emulates = %v (%q), want %v", platform, got, h, want)
+		}
+	}
+	check("linux/arm64", false) // not mounted: no status file
+	write("status", "enabled\n")
+	write("qemu-aarch64", "disabled\ninterpreter /usr/bin/qemu-aarch64\n")
+	write("qemu-riscv64", "enabled\ninterpreter /usr/bin/qemu-riscv64\n")
+	check("linux/arm64", false) // its handler is disabled
+	write("qemu-aarch64", "enabled\ninterpreter /usr/bin/qemu-aarch64\nflags: F\n")
+	check("linux/arm64/v8", true)
+	check("linux/amd64", false)
+	write("status", "disabled\n")
+	check("linux/arm64", false) // binfmt_misc switched off as a whole
 }

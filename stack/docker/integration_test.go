@@ -3,6 +3,7 @@ package docker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -259,14 +260,12 @@ func TestIntegrationForeignImage(t *testing.T) {
 		t.Errorf("foreign image platform = %q, engine %q: want another linux arch", p, info.Platform())
 	}
 
+	// A host with qemu binfmt emulation may run the foreign program, which
+	// then says so (stack/demo's tiny ELF); only a host without it must
+	// fail with "exec format error".
+	emulates, handler := binfmtEmulates("/proc/sys/fs/binfmt_misc", p)
 	startErr := c.Start(ctx, id)
-	if startErr != nil {
-		// Newer runc reports it when starting.
-		if !strings.Contains(startErr.Error(), "exec format error") {
-			t.Fatalf("start: %v, want exec format error", startErr)
-		}
-		t.Logf("exec format error reported by Start: %v", startErr)
-	} else {
+	if startErr == nil {
 		waitExit(t, c, id, 30*time.Second)
 	}
 	ctr, err := c.InspectContainer(ctx, id)
@@ -276,6 +275,9 @@ func TestIntegrationForeignImage(t *testing.T) {
 	if ctr.Platform != p {
 		t.Errorf("container platform = %q, want its image's %q", ctr.Platform, p)
 	}
+	if ctr.State == stack.StateRunning {
+		t.Errorf("the foreign program must have ended: %+v", ctr)
+	}
 	var logs []string
 	if err := c.Logs(ctx, id, stack.LogOptions{Tail: -1}, func(l stack.LogLine) error {
 		logs = append(logs, l.Stream.String()+": "+l.Text)
@@ -283,14 +285,26 @@ func TestIntegrationForeignImage(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	inLogs := strings.Contains(strings.Join(logs, "\n"), "exec format error")
-	inState := strings.Contains(ctr.Error, "exec format error")
-	t.Logf("start error: %v; state: %s exit %d, State.Error %q; logs %q", startErr, ctr.State, ctr.ExitCode, ctr.Error, logs)
-	if startErr == nil && !inLogs && !inState {
-		t.Errorf("exec format error neither in logs %q nor in State.Error %q", logs, ctr.Error)
-	}
-	if ctr.State == stack.StateRunning {
-		t.Errorf("a foreign binary cannot be running: %+v", ctr)
+	all := strings.Join(logs, "\n")
+	t.Logf("binfmt handler %q; start error: %v; state: %s exit %d, State.Error %q; logs %q", handler, startErr, ctr.State, ctr.ExitCode, ctr.Error, logs)
+	execFormat := strings.Contains(fmt.Sprint(startErr), "exec format error") ||
+		strings.Contains(all, "exec format error") || strings.Contains(ctr.Error, "exec format error")
+	switch {
+	case strings.Contains(all, "ran under emulation"):
+		// The program's own output proves emulation, even where this
+		// process cannot see binfmt_misc (not mounted in its namespace).
+		if startErr != nil || ctr.ExitCode != 0 {
+			t.Errorf("emulated run failed: start %v, exit %d", startErr, ctr.ExitCode)
+		}
+	case emulates:
+		// An emulator registered without the F flag is not found inside
+		// the container's root: the exec still fails, not always with
+		// ENOEXEC.
+		if startErr == nil && ctr.ExitCode == 0 {
+			t.Errorf("binfmt handler %s: the foreign program neither ran nor failed", handler)
+		}
+	case !execFormat:
+		t.Errorf("no emulation on this host: want exec format error; start %v, State.Error %q, logs %q", startErr, ctr.Error, logs)
 	}
 }
 
@@ -306,19 +320,23 @@ func TestIntegrationEventLatency(t *testing.T) {
 	if err := c.Start(ctx, other); err != nil {
 		t.Fatal(err)
 	}
-	t0 := time.Now()
 	if err := c.Start(ctx, id); err != nil {
 		t.Fatal(err)
 	}
+	var lat time.Duration
 	ev := waitEvent(t, evs, errc, 10*time.Second, func(ev stack.Event) bool {
 		if ev.ContainerID == other {
 			t.Errorf("event of another project: %+v", ev)
 		}
+		// Delivery latency: from the engine's timestamp of the change
+		// (same host clock) to its arrival here. Measuring from before
+		// Start would count runc creating the container too.
+		lat = time.Since(ev.Time)
 		return ev.Action == "start"
 	})
 	// The latency requirement: a change shows within a second.
-	if lat := time.Since(t0); lat > time.Second {
-		t.Errorf("start event arrived %v after Start, want < 1s", lat)
+	if lat > time.Second || lat < -time.Second {
+		t.Errorf("start event arrived %v after the engine's timestamp %v, want < 1s", lat, ev.Time)
 	}
 	if ev.ContainerID != id || ev.Name != project+"-api-1" || ev.Service != "api" || ev.Project != project || ev.Time.IsZero() {
 		t.Errorf("start event: %+v", ev)

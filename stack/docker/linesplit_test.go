@@ -279,3 +279,64 @@ func BenchmarkDemuxSplitTimestamps(b *testing.B) {
 	}
 	b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
+
+// chunked reads at most n bytes at a time, so that fuzzing also varies
+// where reads split frames and lines.
+type chunked struct {
+	r io.Reader
+	n int
+}
+
+func (c chunked) Read(p []byte) (int, error) {
+	if len(p) > c.n {
+		p = p[:c.n]
+	}
+	return c.r.Read(p)
+}
+
+// FuzzLineSplitter feeds random streams to both splitters: no panic, no
+// line over the cap, no stream but stdout and stderr. A non-zero long
+// starts the stream with a line just short of the cap (not part of the
+// fuzzed bytes, which keeps inputs small and minimizing fast), so that the
+// fuzzed bytes decide how it crosses the cap.
+func FuzzLineSplitter(f *testing.F) {
+	ts := "2024-05-01T10:00:00.123456789Z "
+	f.Add(frames(frame(1, "out\n"), frame(2, "err\n"), frame(1, "partial")), false, false, uint16(0), uint8(0))
+	f.Add(frames(frame(1, ts+"a "), frame(2, ts+"b\n"), frame(1, ts+"c\r\n")), false, true, uint16(3), uint8(0))
+	f.Add(frames(frame(1, strings.Repeat("y", 300)+"\nx\n"), frame(3, "boom")), false, false, uint16(7), uint8(1))
+	f.Add(frames(frame(1, ts+strings.Repeat("é", 150)), frame(2, "e\n"), frame(1, ts+"\n")), false, true, uint16(1), uint8(200))
+	f.Add(frames(frame(0, "stdin?\n"), frame(2, strings.Repeat("é", 200)+"\n")), false, false, uint16(1), uint8(0))
+	f.Add([]byte("raw tty line\r\nsecond\n"+strings.Repeat("z", 300)), true, false, uint16(100), uint8(150))
+	f.Add([]byte(ts+"tty with time\n"+ts+"no newline"), true, true, uint16(0), uint8(0))
+	f.Fuzz(func(t *testing.T, data []byte, tty, timestamps bool, chunk uint16, long uint8) {
+		sp := newLineSplitter("c1", timestamps, func(l stack.LogLine) error {
+			if len(l.Text) > MaxLineBytes+len(TruncatedSuffix) {
+				t.Fatalf("line of %d bytes, cap is %d plus the suffix", len(l.Text), MaxLineBytes)
+			}
+			if l.Stream != stack.Stdout && (tty || l.Stream != stack.Stderr) {
+				t.Fatalf("stream %v (tty %v)", l.Stream, tty)
+			}
+			if l.ContainerID != "c1" {
+				t.Fatalf("ContainerID %q", l.ContainerID)
+			}
+			return nil
+		})
+		var prefix []byte
+		if long > 0 {
+			line := strings.Repeat("x", MaxLineBytes-200+int(long))
+			if timestamps {
+				line = ts + line
+			}
+			prefix = []byte(line)
+			if !tty {
+				prefix = frame(1, line)
+			}
+		}
+		r := io.MultiReader(bytes.NewReader(prefix), chunked{bytes.NewReader(data), int(chunk) + 1})
+		if tty {
+			_ = sp.copyRaw(r) // errors are fine; panics and oversized lines are not
+		} else {
+			_ = sp.copyMux(r)
+		}
+	})
+}

@@ -17,6 +17,12 @@ import (
 // sshArgv turns ssh://[user@]host[:port] into the command the docker CLI
 // runs for it: the remote `docker system dial-stdio` relays the engine's
 // socket over the ssh session's stdin and stdout.
+//
+// Authentication must work without a prompt (a key without a passphrase,
+// or ssh-agent): BatchMode=yes makes ssh fail instead of asking for a
+// password, a passphrase or a new host key on /dev/tty, which the TUI owns
+// while it runs. ConnectTimeout=30, as the docker CLI sets, bounds how long
+// a dead host takes to fail.
 func sshArgv(host string) ([]string, error) {
 	u, err := url.Parse(host)
 	if err != nil {
@@ -34,7 +40,7 @@ func sshArgv(host string) ([]string, error) {
 	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("ssh host %q: a path, query or fragment is not allowed", host)
 	}
-	argv := []string{"ssh"}
+	argv := []string{"ssh", "-o", "ConnectTimeout=30", "-o", "BatchMode=yes"}
 	if name := u.User.Username(); name != "" {
 		argv = append(argv, "-l", name)
 	}

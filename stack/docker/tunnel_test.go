@@ -58,15 +58,14 @@ func dialStdio(sock, dieAfter string) int {
 // tunnelClient is a client whose connections go through the fake ssh.
 func tunnelClient(t *testing.T, dieAfter string) *Client {
 	t.Helper()
-	testenv.Engine(t)
-	sock := "/var/run/docker.sock"
-	if h := os.Getenv("DOCKER_HOST"); h != "" {
-		u, err := url.Parse(h)
-		if err != nil || u.Scheme != "unix" {
-			t.Fatalf("the tunnel test needs a unix socket engine, DOCKER_HOST=%q", h)
-		}
-		sock = u.Path
+	// The fake dial-stdio relays to the socket of the engine that Connect
+	// finds (DOCKER_HOST, a context or the platform default).
+	direct := engineClient(t)
+	u, err := url.Parse(direct.Host())
+	if err != nil || u.Scheme != "unix" || u.Path == "" {
+		t.Fatalf("the ssh tunnel test relays to a unix socket engine; the engine in use is %q", direct.Host())
 	}
+	sock := u.Path
 	t.Setenv(envDialStdio, sock)
 	t.Setenv(envDieAfter, dieAfter)
 	api, err := client.New(append(tunnelOpts([]string{os.Args[0]}), client.WithAPIVersionNegotiation())...)
