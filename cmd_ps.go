@@ -125,6 +125,7 @@ type psEngine struct {
 	ServerVersion string `json:"server_version"`
 	APIVersion    string `json:"api_version"`
 	MemTotalBytes uint64 `json:"mem_total_bytes"`
+	GPU           bool   `json:"gpu"` // an nvidia runtime or NVIDIA CDI devices
 	ComposeCLI    string `json:"compose_cli"`
 }
 
@@ -158,6 +159,7 @@ func psJSON(o observation) psOutput {
 			ServerVersion: o.info.ServerVersion,
 			APIVersion:    o.info.APIVersion,
 			MemTotalBytes: o.info.MemTotal,
+			GPU:           o.info.GPUCapable(),
 			ComposeCLI:    o.compose,
 		},
 		Host:     o.host,

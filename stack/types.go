@@ -3,6 +3,7 @@ package stack
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -13,7 +14,6 @@ const (
 	LabelService         = "com.docker.compose.service"
 	LabelContainerNumber = "com.docker.compose.container-number"
 	LabelOneoff          = "com.docker.compose.oneoff"
-	LabelConfigFiles     = "com.docker.compose.project.config_files"
 )
 
 // Container states as the engine reports them, plus StateUnknown for "the
@@ -192,7 +192,7 @@ func (i EngineInfo) GPUCapable() bool {
 		}
 	}
 	for _, d := range i.CDIDevices {
-		if len(d) >= 10 && d[:10] == "nvidia.com" {
+		if strings.HasPrefix(d, "nvidia.com/") {
 			return true
 		}
 	}

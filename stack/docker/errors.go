@@ -16,10 +16,6 @@ import (
 // IsNotFound reports whether the engine said the object does not exist.
 func IsNotFound(err error) bool { return cerrdefs.IsNotFound(err) }
 
-// IsConflict reports whether the engine refused because of the object's
-// state (already started, name in use, removal in progress).
-func IsConflict(err error) bool { return cerrdefs.IsConflict(err) }
-
 // wrap adds op as context to err and, when err means the engine could not
 // be reached, makes it a *stack.EngineError.
 func (c *Client) wrap(op string, err error) error {
