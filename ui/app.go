@@ -4,14 +4,11 @@
 package ui
 
 import (
-	"cmp"
+	"context"
 	"fmt"
-	"strings"
 
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/themes"
@@ -27,80 +24,106 @@ type Source interface {
 
 // Options configure the root model.
 type Options struct {
+	// Styles are used until the terminal reports its background; then
+	// Light is used instead on a light background, when set.
 	Styles themes.Styles
+	Light  *themes.Styles
+	// Keys overrides bindings by name (config.yaml's keys section).
+	Keys map[string][]string
+	// Notice is shown in the status line at start, e.g. a bad config file.
+	Notice string
+	// LoadErr is why the project could not be loaded at start (no compose
+	// file, a broken one). The launch screen explains it, and the model
+	// loads again when the files change or on r.
+	LoadErr error
 	// DetectCompose names the compose CLI in use for the status line. It
 	// runs as a command after the first frame, since it execs the CLI.
 	DetectCompose func() string
 	// FilesChanged fires when the project's files change on disk; the
-	// model then reloads them with Reload, off the UI goroutine.
+	// model then reloads them with Reload, off the UI goroutine. Watch, when
+	// set, is told which files to watch after a load succeeded.
 	FilesChanged <-chan struct{}
 	Reload       func() (*stack.Project, error)
+	Watch        func(files []string)
+	// Ops runs the lifecycle actions; nil leaves the action keys inert
+	// (tests of other panes). Context ends the actions' commands on quit.
+	Ops     Ops
+	Context context.Context
+	// Logs follows container logs (*docker.Client); nil shows none.
+	Logs LogStreamer
+	// LogLines is the per-service log buffer, in lines (0: 10,000).
+	LogLines int
 }
 
-// Model is the root model.
+// Focus is which pane takes keys.
+type focus int
+
+const (
+	focusServices focus = iota
+	focusRight
+)
+
+// Model is the root model: header, the services pane on the left, a tabbed
+// pane on the right, the action drawer, the status line and the key hints.
+// At most one overlay (help, command line, profile picker, confirmation)
+// sits on top and takes the keys while it is open.
 type Model struct {
 	src     Source
 	opts    Options
+	st      themes.Styles
 	snap    stack.Snapshot
 	compose string
-	loadErr error // the last reload failed; the previous project stays shown
-	// reloads counts reloads started; only the latest one's result counts,
-	// so a slow reload cannot overwrite a newer one.
+	// loadErr is the last load failure. With no project at all the launch
+	// screen shows it; otherwise the previous project stays on screen.
+	loadErr error
+	// reloads counts loads started; only the latest one's result counts,
+	// so a slow load cannot overwrite a newer one.
 	reloads int
-	keys    keyMap
+	note    statusMsg
+	keys    *keyMap
 	help    help.Model
-	list    servicesPane
+	list    *servicesPane
+	focus   focus
+	overlay component
+	// cmdline is the `:` prompt while it is open; it takes the keys.
+	cmdline *commandLine
+	actions *actions
+	confirm *confirm
+	logs    *logsPane
 	width   int
 	height  int
 }
 
 // New makes the root model over a state source.
 func New(src Source, opts Options) Model {
-	m := Model{src: src, opts: opts, snap: src.Snapshot(), keys: defaultKeys(), help: help.New()}
-	m.list = newServicesPane(opts.Styles)
+	keys := defaultKeys()
+	m := Model{src: src, opts: opts, st: opts.Styles, snap: src.Snapshot(), keys: &keys, help: help.New(), loadErr: opts.LoadErr}
+	if err := keys.apply(opts.Keys); err != nil {
+		m.note = statusMsg{text: err.Error(), err: true}
+	}
+	if opts.Notice != "" {
+		m.note = statusMsg{text: opts.Notice, err: true}
+	}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	m.actions = newActions(ctx, opts.Ops, m.st, m.keys)
+	m.confirm = newConfirm(m.st, m.keys)
+	m.list = newServicesPane(m.st, m.keys)
 	m.list.setSnapshot(m.snap)
+	m.logs = newLogsPane(m.st, m.keys, LogsOptions{Streamer: opts.Logs, Capacity: opts.LogLines})
+	m.logs.SetSnapshot(m.snap)
+	m.logs.SetService(m.selected())
+	m.help.Styles.ShortKey = m.st.Key
+	m.help.Styles.ShortDesc = m.st.Muted
+	m.help.Styles.ShortSeparator = m.st.Dim
 	return m
 }
 
-// changedMsg says the live state changed; the model takes a new snapshot.
-type changedMsg struct{}
-
-// waitForChange is the self re-arming command that carries live-state
-// changes into Update: it blocks on the channel, not on a timer.
-func waitForChange(ch <-chan struct{}) tea.Cmd {
-	return func() tea.Msg {
-		if _, ok := <-ch; !ok {
-			return nil
-		}
-		return changedMsg{}
-	}
-}
-
-// filesChangedMsg says the compose files changed on disk.
-type filesChangedMsg struct{}
-
-// reloadedMsg carries the result of reloading the compose files.
-type reloadedMsg struct {
-	seq     int
-	project *stack.Project
-	err     error
-}
-
-func waitForFiles(ch <-chan struct{}) tea.Cmd {
-	return func() tea.Msg {
-		if _, ok := <-ch; !ok {
-			return nil
-		}
-		return filesChangedMsg{}
-	}
-}
-
-// composeMsg carries the name of the compose CLI once detected.
-type composeMsg string
-
 // Init starts listening for state changes.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{waitForChange(m.src.Changed())}
+	cmds := []tea.Cmd{waitForChange(m.src.Changed()), tea.RequestBackgroundColor, m.logs.Init()}
 	if m.opts.DetectCompose != nil {
 		cmds = append(cmds, func() tea.Msg { return composeMsg(m.opts.DetectCompose()) })
 	}
@@ -110,95 +133,236 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Update dispatches messages.
+// Update dispatches messages; the work happens in the methods it calls.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.SetWidth(msg.Width)
-		m.list.setSize(msg.Width, max(msg.Height-4, 1))
+		m.layout()
+	case tea.BackgroundColorMsg:
+		if !msg.IsDark() && m.opts.Light != nil {
+			m.setStyles(*m.opts.Light)
+		}
 	case filesChangedMsg:
-		m.reloads++
-		reload, seq := m.opts.Reload, m.reloads
-		return m, tea.Batch(waitForFiles(m.opts.FilesChanged), func() tea.Msg {
-			p, err := reload()
-			return reloadedMsg{seq: seq, project: p, err: err}
-		})
+		return m, tea.Batch(waitForFiles(m.opts.FilesChanged), m.reload())
 	case reloadedMsg:
-		if msg.seq != m.reloads {
-			break
-		}
-		m.loadErr = msg.err
-		if msg.err == nil {
-			m.src.SetProject(msg.project)
-		}
+		m.reloaded(msg)
 	case composeMsg:
 		m.compose = string(msg)
+	case statusMsg:
+		m.note = msg
+	case logsSavedMsg:
+		m.note = statusMsg{text: msg.String(), err: msg.Err != nil}
+	case logsChangedMsg:
+		return m, m.logs.Update(msg)
 	case changedMsg:
-		m.snap = m.src.Snapshot()
-		m.list.setSnapshot(m.snap)
+		m.takeSnapshot()
 		return m, waitForChange(m.src.Changed())
 	case tea.KeyPressMsg:
-		if key.Matches(msg, m.keys.Quit) {
-			return m, tea.Quit
+		return m, m.key(msg)
+	case tea.MouseMsg:
+		return m, m.mouse(msg)
+	case closeOverlayMsg:
+		m.overlay, m.cmdline = nil, nil
+	case commandMsg:
+		return m, m.runCommand(msg.args)
+	case toggleProfileMsg:
+		return m, m.toggleProfile(msg.profile, msg.on)
+	case confirmRequestMsg:
+		cmd := m.confirm.Update(msg)
+		m.layout()
+		return m, cmd
+	case actionDoneMsg:
+		cmd := m.actions.Update(msg)
+		if msg.project != nil {
+			m.src.SetProject(msg.project)
+			m.takeSnapshot()
 		}
-		m.list.key(msg, m.keys)
+		m.layout()
+		return m, cmd
+	case actionOutputMsg, spinTickMsg, confirmedMsg, execDoneMsg:
+		cmd := m.actions.Update(msg)
+		m.layout()
+		return m, cmd
+	default:
+		if m.overlay != nil {
+			return m, m.overlay.Update(msg)
+		}
 	}
 	return m, nil
 }
 
-// View renders the screen.
-func (m Model) View() tea.View {
-	var b strings.Builder
-	b.WriteString(m.header())
-	b.WriteByte('\n')
-	b.WriteString(m.list.view())
-	b.WriteByte('\n')
-	b.WriteString(m.status())
-	b.WriteByte('\n')
-	b.WriteString(m.help.View(m.keys))
-	v := tea.NewView(b.String())
-	v.AltScreen = true
-	v.WindowTitle = "stackui"
-	return v
+// takeSnapshot reads the live state and hands it to the panes.
+func (m *Model) takeSnapshot() {
+	m.snap = m.src.Snapshot()
+	m.list.setSnapshot(m.snap)
+	m.logs.SetSnapshot(m.snap)
+	m.logs.SetService(m.selected())
 }
 
-func (m Model) header() string {
-	st := m.opts.Styles
-	p := m.snap.Project
-	if p == nil {
-		return st.Title.Render("stackui")
-	}
-	prof := "none"
-	if len(p.ActiveProfiles) > 0 {
-		prof = strings.Join(p.ActiveProfiles, ", ")
-	}
-	line := st.Title.Render("stackui · "+p.Name) + st.Muted.Render("  profiles on: "+prof)
-	return m.fit(line)
+// setStyles swaps every style at once, after the terminal said its
+// background is light.
+func (m *Model) setStyles(st themes.Styles) {
+	m.st = st
+	m.list.st = st
+	m.actions.SetStyles(st)
+	m.confirm.SetStyles(st)
+	m.logs.SetStyles(st)
+	m.help.Styles.ShortKey = st.Key
+	m.help.Styles.ShortDesc = st.Muted
+	m.help.Styles.ShortSeparator = st.Dim
 }
 
-func (m Model) status() string {
-	st := m.opts.Styles
-	e := m.snap.Engine
-	var s string
+// reload loads the files again, off the UI goroutine.
+func (m *Model) reload() tea.Cmd {
+	if m.opts.Reload == nil {
+		return nil
+	}
+	m.reloads++
+	reload, seq := m.opts.Reload, m.reloads
+	return func() tea.Msg {
+		p, err := reload()
+		return reloadedMsg{seq: seq, project: p, err: err}
+	}
+}
+
+func (m *Model) reloaded(msg reloadedMsg) {
+	if msg.seq != m.reloads {
+		return
+	}
+	m.loadErr = msg.err
+	if msg.err != nil {
+		return
+	}
+	m.src.SetProject(msg.project)
+	m.takeSnapshot()
+	if m.opts.Watch != nil {
+		m.opts.Watch(append(append([]string{}, msg.project.Files...), msg.project.EnvFiles...))
+	}
+}
+
+// key routes a key press: the open overlay first, then global keys, then
+// the focused pane.
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	if m.confirm.Active() {
+		return m.confirm.Update(msg)
+	}
+	if m.logs.Capturing() {
+		return m.logs.Update(msg)
+	}
+	if m.cmdline != nil {
+		cmd := m.cmdline.Update(msg)
+		if m.cmdline.closed {
+			m.cmdline = nil
+		}
+		return cmd
+	}
+	if m.overlay != nil {
+		cmd := m.overlay.Update(msg)
+		// An overlay that is done closes in this Update, so the next key
+		// already goes to the panes.
+		if d, ok := m.overlay.(interface{ done() bool }); ok && d.done() {
+			m.overlay = nil
+		}
+		return cmd
+	}
+	k := m.keys
+	if on(msg, k.Back) && m.actions.Expanded() {
+		cmd := m.actions.Update(msg)
+		m.layout()
+		return cmd
+	}
 	switch {
-	case m.loadErr != nil:
-		s = st.StatusError.Render(m.loadErr.Error() + " (showing the last version that loaded)")
-	case e.Reachable:
-		s = st.StatusBar.Render("engine: connected · compose: " + cmp.Or(m.compose, "…"))
-	case e.Err != nil:
-		s = st.StatusError.Render("engine: " + e.Err.Error() + " (retrying)")
-	default:
-		s = st.StatusBar.Render("engine: connecting…")
+	case on(msg, k.Quit):
+		m.logs.Close()
+		return tea.Quit
+	case m.snap.Project == nil:
+		// The launch screen: only reload and quit mean anything.
+		if on(msg, k.Restart) || on(msg, k.Reload) {
+			return m.reload()
+		}
+		return nil
+	case on(msg, k.Help):
+		m.openOverlay(newHelpOverlay(m.st, m.keys))
+		return nil
+	case on(msg, k.NextPane), on(msg, k.PrevPane):
+		m.focus = 1 - m.focus
+		return nil
+	case on(msg, k.Reload):
+		return m.reload()
+	case on(msg, k.Command):
+		m.cmdline = newCommandLine(m.st, m.keys, m.serviceNames())
+		m.cmdline.SetSize(m.width, 1)
+		return nil
+	case on(msg, k.Profiles):
+		m.openOverlay(newProfilePicker(m.st, m.keys, m.snap.Project))
+		return nil
 	}
-	return m.fit(s)
+	if m.focus == focusServices {
+		if cmd, ok := m.serviceKey(msg); ok {
+			return cmd
+		}
+		if r, _ := m.list.selectedRow(); r.service != nil && on(msg, k.Open) {
+			m.focus = focusRight
+			return nil
+		}
+		cmd := m.list.Update(msg)
+		m.logs.SetService(m.selected())
+		return cmd
+	}
+	return m.logs.Update(msg)
 }
 
-func (m Model) fit(s string) string {
-	if m.width > 0 {
-		return ansi.Truncate(s, m.width, "…")
+func (m *Model) serviceNames() []string {
+	var names []string
+	if p := m.snap.Project; p != nil {
+		for _, s := range p.Services {
+			names = append(names, s.Name)
+		}
 	}
-	return s
+	return names
+}
+
+// mouse routes clicks and the wheel to the pane under the pointer.
+func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
+	if m.overlay != nil {
+		return nil
+	}
+	ms := msg.Mouse()
+	left := m.inList(ms.X, ms.Y)
+	if _, click := msg.(tea.MouseClickMsg); click {
+		if left {
+			m.focus = focusServices
+		} else {
+			m.focus = focusRight
+		}
+	}
+	if left {
+		cmd := m.list.Update(mouseAt(msg, 0, m.bodyTop()+1))
+		m.logs.SetService(m.selected())
+		return cmd
+	}
+	x, y, _, _ := m.rightBox()
+	return m.logs.Update(mouseAt(msg, x, y+1))
+}
+
+// openOverlay shows an overlay at the body's size.
+func (m *Model) openOverlay(o component) {
+	m.overlay = o
+	m.layout()
+}
+
+// closeOverlayMsg closes the open overlay.
+type closeOverlayMsg struct{}
+
+func closeOverlay() tea.Msg { return closeOverlayMsg{} }
+
+// selected is the service under the cursor, or "".
+func (m *Model) selected() string {
+	if s := m.list.selectedService(); s != nil {
+		return s.Service.Name
+	}
+	return ""
 }
 
 // plural is a tiny helper for "1 container" / "2 containers".

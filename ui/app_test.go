@@ -79,9 +79,13 @@ func TestChangeReArmsAndTakesSnapshot(t *testing.T) {
 func TestQuitAndMove(t *testing.T) {
 	src := &fakeSource{snap: demoSnapshot(), ch: make(chan struct{}, 1)}
 	m := New(src, Options{Styles: themes.Build(themes.Default(), true, true)})
+	// The cursor starts on the first service, under the "always on" header.
+	if c := m.list.cursor; c != 1 {
+		t.Fatalf("the cursor starts on row %d, want 1", c)
+	}
 	next, _ := m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
-	if c := next.(Model).list.cursor; c != 1 {
-		t.Fatalf("j moved the cursor to %d, want 1", c)
+	if c := next.(Model).list.cursor; c != 2 {
+		t.Fatalf("j moved the cursor to %d, want 2", c)
 	}
 	_, cmd := next.Update(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	if cmd == nil {

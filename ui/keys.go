@@ -1,27 +1,164 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
-// keyMap holds the bindings as data: keys, help text, and whether each is
-// enabled. The footer's help is generated from it.
+// Binding is one key binding as data: its keys and help text (a bubbles
+// key.Binding), the name config.yaml overrides it by, and the help group it
+// is listed under. The help overlay is generated from these.
+type Binding struct {
+	key.Binding
+	Name  string // "logs.search": group.action, stable, used in config.yaml
+	Group string // help section
+	// Why says why the binding does nothing right now (shown dimmed in the
+	// help overlay); "" when it is usable.
+	Why string
+}
+
+func bind(group, action, help, desc string, keys ...string) Binding {
+	return Binding{
+		Binding: key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc)),
+		Name:    group + "." + action,
+		Group:   group,
+	}
+}
+
+// Help groups, in the order the help overlay lists them.
+const (
+	groupGlobal   = "global"
+	groupNav      = "move"
+	groupServices = "services"
+	groupLogs     = "logs"
+	groupStats    = "stats"
+	groupDoctor   = "doctor"
+)
+
+// keyMap is every binding the UI has. Panes read the fields they handle;
+// all() exposes them as one table for config overrides and the help overlay.
 type keyMap struct {
-	Up, Down, Top, Bottom, Quit key.Binding
+	// global
+	Quit, Help, Command, NextPane, PrevPane, Back, NextTab, PrevTab Binding
+	// moving in lists and logs
+	Up, Down, PageUp, PageDown, Top, Bottom Binding
+	// services pane: profiles and lifecycle
+	Toggle, Profiles, Open                                           Binding
+	UpSvc, Stop, Start, Restart, Recreate, Build, Kill, Remove, Exec Binding
+	UpAll, DownAll, Reload                                           Binding
+	// logs pane
+	Search, NextMatch, PrevMatch, Filter, Timestamps, Wrap, AllLogs, Clear, Save Binding
+	// doctor pane
+	Fix, Undo Binding
 }
 
 func defaultKeys() keyMap {
 	return keyMap{
-		Up:     key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
-		Down:   key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
-		Top:    key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom: key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		Quit:   key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Quit:     bind(groupGlobal, "quit", "q", "quit", "q", "ctrl+c"),
+		Help:     bind(groupGlobal, "help", "?", "help", "?"),
+		Command:  bind(groupGlobal, "command", ":", "command line", ":"),
+		NextPane: bind(groupGlobal, "next_pane", "tab", "next pane", "tab"),
+		PrevPane: bind(groupGlobal, "prev_pane", "shift+tab", "previous pane", "shift+tab"),
+		Back:     bind(groupGlobal, "back", "esc", "back / close", "esc"),
+		NextTab:  bind(groupGlobal, "next_tab", "]", "next tab (logs, stats, doctor)", "]"),
+		PrevTab:  bind(groupGlobal, "prev_tab", "[", "previous tab", "["),
+
+		Up:       bind(groupNav, "up", "↑/k", "up", "k", "up"),
+		Down:     bind(groupNav, "down", "↓/j", "down", "j", "down"),
+		PageUp:   bind(groupNav, "page_up", "pgup", "page up", "pgup", "ctrl+u"),
+		PageDown: bind(groupNav, "page_down", "pgdn", "page down", "pgdown", "ctrl+d"),
+		Top:      bind(groupNav, "top", "g", "top", "g", "home"),
+		Bottom:   bind(groupNav, "bottom", "G", "bottom / follow", "G", "end"),
+
+		Toggle:   bind(groupServices, "toggle", "space", "toggle profile", "space", "enter"),
+		Profiles: bind(groupServices, "profiles", "p", "profile picker", "p"),
+		Open:     bind(groupServices, "open", "enter", "open (logs / diagnosis)", "enter"),
+		UpSvc:    bind(groupServices, "up", "u", "up", "u"),
+		Stop:     bind(groupServices, "stop", "s", "stop", "s"),
+		Start:    bind(groupServices, "start", "S", "start", "S"),
+		Restart:  bind(groupServices, "restart", "r", "restart", "r"),
+		Recreate: bind(groupServices, "recreate", "R", "recreate (--force-recreate)", "R"),
+		Build:    bind(groupServices, "build", "b", "build", "b"),
+		Kill:     bind(groupServices, "kill", "x", "kill", "x"),
+		Remove:   bind(groupServices, "remove", "d", "remove (asks)", "d"),
+		Exec:     bind(groupServices, "exec", "e", "shell in container", "e"),
+		UpAll:    bind(groupServices, "up_all", "U", "project up", "U"),
+		DownAll:  bind(groupServices, "down_all", "D", "project down (asks)", "D"),
+		Reload:   bind(groupServices, "reload", "ctrl+r", "reload compose files", "ctrl+r"),
+
+		Search:     bind(groupLogs, "search", "/", "search", "/"),
+		NextMatch:  bind(groupLogs, "next_match", "n", "next match", "n"),
+		PrevMatch:  bind(groupLogs, "prev_match", "N", "previous match", "N"),
+		Filter:     bind(groupLogs, "filter", "f", "only matching lines", "f"),
+		Timestamps: bind(groupLogs, "timestamps", "t", "timestamps", "t"),
+		Wrap:       bind(groupLogs, "wrap", "w", "wrap", "w"),
+		AllLogs:    bind(groupLogs, "all", "a", "all services / selected", "a"),
+		Clear:      bind(groupLogs, "clear", "c", "clear", "c"),
+		Save:       bind(groupLogs, "save", "ctrl+s", "save to file", "ctrl+s"),
+
+		Fix:  bind(groupDoctor, "fix", "f", "apply fix (preview first)", "f"),
+		Undo: bind(groupDoctor, "undo", "u", "undo last fix", "u"),
 	}
 }
 
-// ShortHelp is what the footer shows (help.KeyMap).
-func (k keyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k.Quit} }
+// all returns every binding, in help order, as pointers so config overrides
+// can change them in place.
+func (k *keyMap) all() []*Binding {
+	return []*Binding{
+		&k.Quit, &k.Help, &k.Command, &k.NextPane, &k.PrevPane, &k.Back, &k.NextTab, &k.PrevTab,
+		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+		&k.Toggle, &k.Profiles, &k.Open, &k.UpSvc, &k.Stop, &k.Start, &k.Restart, &k.Recreate,
+		&k.Build, &k.Kill, &k.Remove, &k.Exec, &k.UpAll, &k.DownAll, &k.Reload,
+		&k.Search, &k.NextMatch, &k.PrevMatch, &k.Filter, &k.Timestamps, &k.Wrap, &k.AllLogs, &k.Clear, &k.Save,
+		&k.Fix, &k.Undo,
+	}
+}
 
-// FullHelp lists every binding (help.KeyMap).
+// on reports whether a key press triggers b.
+func on(msg tea.KeyPressMsg, b Binding) bool { return key.Matches(msg, b.Binding) }
+
+// ShortHelp is what the footer shows when no pane is more specific
+// (help.KeyMap).
+func (k keyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Help.Binding, k.Up.Binding, k.Down.Binding, k.Quit.Binding}
+}
+
+// hints is a footer's worth of bindings (help.KeyMap): the ones that matter
+// in the focused pane, then help and quit.
+type hints []Binding
+
+func (h hints) ShortHelp() []key.Binding {
+	out := make([]key.Binding, 0, len(h))
+	for _, b := range h {
+		out = append(out, b.Binding)
+	}
+	return out
+}
+
+func (h hints) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }
+
+// footerHints are the footer's bindings for the focused pane.
+func (k *keyMap) footerHints(f focus, onHeader bool) hints {
+	if f == focusRight {
+		return hints{k.Search, k.Filter, k.Timestamps, k.Wrap, k.AllLogs, k.Bottom, k.NextPane, k.Command, k.Help, k.Quit}
+	}
+	first := []Binding{k.UpSvc, k.Stop, k.Restart, k.Exec, k.Profiles}
+	if onHeader {
+		first = []Binding{k.Toggle, k.Profiles, k.UpAll}
+	}
+	return append(hints(first), k.NextPane, k.Command, k.Help, k.Quit)
+}
+
+// FullHelp lists every binding by group (help.KeyMap).
 func (k keyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Quit}}
+	var cols [][]key.Binding
+	group := ""
+	for _, b := range k.all() {
+		if b.Group != group {
+			cols = append(cols, nil)
+			group = b.Group
+		}
+		cols[len(cols)-1] = append(cols[len(cols)-1], b.Binding)
+	}
+	return cols
 }

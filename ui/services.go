@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -18,10 +17,15 @@ import (
 // first, then each profile under a header that says whether it is on.
 type servicesPane struct {
 	st     themes.Styles
+	keys   *keyMap
 	rows   []row
 	cursor int
-	width  int
-	height int
+	// top is the first row shown; it follows the cursor.
+	top int
+	// nameWidth is the name column's width: the longest name, capped.
+	nameWidth int
+	width     int
+	height    int
 }
 
 // row is either a profile header or a service.
@@ -31,15 +35,71 @@ type row struct {
 	service *stack.ServiceState
 }
 
-func newServicesPane(st themes.Styles) servicesPane { return servicesPane{st: st} }
+func newServicesPane(st themes.Styles, keys *keyMap) *servicesPane {
+	return &servicesPane{st: st, keys: keys}
+}
 
-func (p *servicesPane) setSize(w, h int) { p.width, p.height = w, h }
+// SetSize gives the pane its size.
+func (p *servicesPane) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.scroll()
+}
 
+// selectedRow is the row under the cursor; ok is false with no rows.
+func (p *servicesPane) selectedRow() (row, bool) {
+	if p.cursor < 0 || p.cursor >= len(p.rows) {
+		return row{}, false
+	}
+	return p.rows[p.cursor], true
+}
+
+// selectedService is the service under the cursor, or nil on a header.
+func (p *servicesPane) selectedService() *stack.ServiceState {
+	r, ok := p.selectedRow()
+	if !ok {
+		return nil
+	}
+	return r.service
+}
+
+// setSnapshot takes new state, keeping the cursor on the same service or
+// header when it is still there.
 func (p *servicesPane) setSnapshot(s stack.Snapshot) {
+	var was row
+	had := false
+	if r, ok := p.selectedRow(); ok {
+		was, had = r, true
+	}
 	p.rows = groupRows(s)
+	p.nameWidth = 8
+	for _, r := range p.rows {
+		if r.service != nil {
+			p.nameWidth = max(p.nameWidth, min(ansi.StringWidth(r.service.Service.Name), 24))
+		}
+	}
+	if had {
+		for i, r := range p.rows {
+			if sameRow(r, was) {
+				p.cursor = i
+				break
+			}
+		}
+	}
 	if p.cursor >= len(p.rows) {
 		p.cursor = max(len(p.rows)-1, 0)
 	}
+	// Start on the first service rather than on a header.
+	if !had && len(p.rows) > 1 && p.rows[0].service == nil {
+		p.cursor = 1
+	}
+	p.scroll()
+}
+
+func sameRow(a, b row) bool {
+	if a.service != nil && b.service != nil {
+		return a.service.Service.Name == b.service.Service.Name
+	}
+	return a.service == nil && b.service == nil && a.header == b.header
 }
 
 // groupRows orders the services: always-on first, then one group per
@@ -80,46 +140,86 @@ func groupRows(s stack.Snapshot) []row {
 	return rows
 }
 
-func (p *servicesPane) key(msg tea.KeyPressMsg, keys keyMap) {
-	switch {
-	case key.Matches(msg, keys.Down):
-		if p.cursor < len(p.rows)-1 {
-			p.cursor++
+// Update moves the cursor on keys, clicks and the wheel. Actions on the
+// selected service are the root's business.
+func (p *servicesPane) Update(msg tea.Msg) tea.Cmd {
+	keys := p.keys
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		switch {
+		case on(msg, keys.Down):
+			p.move(1)
+		case on(msg, keys.Up):
+			p.move(-1)
+		case on(msg, keys.PageDown):
+			p.move(max(p.height-1, 1))
+		case on(msg, keys.PageUp):
+			p.move(-max(p.height-1, 1))
+		case on(msg, keys.Top):
+			p.move(-len(p.rows))
+		case on(msg, keys.Bottom):
+			p.move(len(p.rows))
 		}
-	case key.Matches(msg, keys.Up):
-		if p.cursor > 0 {
-			p.cursor--
+	case tea.MouseClickMsg:
+		if i := p.top + msg.Y; msg.Y >= 0 && i < len(p.rows) {
+			p.cursor = i
 		}
-	case key.Matches(msg, keys.Top):
-		p.cursor = 0
-	case key.Matches(msg, keys.Bottom):
-		p.cursor = max(len(p.rows)-1, 0)
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelDown:
+			p.move(1)
+		case tea.MouseWheelUp:
+			p.move(-1)
+		}
 	}
+	return nil
 }
 
-func (p *servicesPane) view() string {
-	lines := make([]string, 0, len(p.rows))
-	for i, r := range p.rows {
+func (p *servicesPane) move(n int) {
+	p.cursor = min(max(p.cursor+n, 0), max(len(p.rows)-1, 0))
+	p.scroll()
+}
+
+// scroll keeps the cursor in view.
+func (p *servicesPane) scroll() {
+	if p.height <= 0 {
+		return
+	}
+	if p.cursor < p.top {
+		p.top = p.cursor
+	}
+	if p.cursor >= p.top+p.height {
+		p.top = p.cursor - p.height + 1
+	}
+	p.top = max(min(p.top, len(p.rows)-p.height), 0)
+}
+
+// View renders the visible rows.
+func (p *servicesPane) View() string {
+	end := len(p.rows)
+	if p.height > 0 {
+		end = min(p.top+p.height, len(p.rows))
+	}
+	lines := make([]string, 0, end-p.top)
+	for i := p.top; i < end; i++ {
+		r := p.rows[i]
 		var l string
 		if r.service == nil {
 			l = p.headerLine(r)
 		} else {
 			l = p.serviceLine(r.service)
 		}
+		if p.width > 0 {
+			l = ansi.Truncate(l, p.width, "…")
+		}
 		if i == p.cursor {
-			l = p.st.Selected.Render(ansi.Strip(l))
+			plain := ansi.Strip(l)
+			if w := ansi.StringWidth(plain); w < p.width {
+				plain += strings.Repeat(" ", p.width-w)
+			}
+			l = p.st.Selected.Render(plain)
 		}
 		lines = append(lines, l)
-	}
-	// Keep the cursor in view.
-	if p.height > 0 && len(lines) > p.height {
-		start := min(max(p.cursor-p.height+1, 0), len(lines)-p.height)
-		lines = lines[start : start+p.height]
-	}
-	for i, l := range lines {
-		if p.width > 0 {
-			lines[i] = ansi.Truncate(l, p.width, "…")
-		}
 	}
 	return strings.Join(lines, "\n")
 }
@@ -136,7 +236,7 @@ func (p *servicesPane) headerLine(r row) string {
 
 func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 	glyph, style := stateGlyph(p.st, s)
-	name := fmt.Sprintf("%-20s", s.Service.Name)
+	name := s.Service.Name + strings.Repeat(" ", max(p.nameWidth-ansi.StringWidth(s.Service.Name), 0))
 	state := s.State
 	if s.Total > 1 {
 		state = fmt.Sprintf("%s %d/%d", state, s.Running, s.Total)
@@ -188,5 +288,16 @@ func stateGlyph(st themes.Styles, s *stack.ServiceState) (string, lipgloss.Style
 		return "?", st.Muted
 	default:
 		return "·", st.Muted
+	}
+}
+
+// selectName moves the cursor to the named service.
+func (p *servicesPane) selectName(name string) {
+	for i, r := range p.rows {
+		if r.service != nil && r.service.Service.Name == name {
+			p.cursor = i
+			p.scroll()
+			return
+		}
 	}
 }

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"slices"
+	"sync"
+
+	"github.com/stackui/stackui/stack"
+	"github.com/stackui/stackui/stack/docker"
+	"github.com/stackui/stackui/ui"
+)
+
+// composeOps carries out the TUI's actions (ui.Ops): project lifecycle
+// through the compose CLI, so compose's own rules for dependencies,
+// recreation and profiles apply; kill through the Engine API, since compose
+// v1 would signal with its own defaults; exec through the docker CLI, which
+// owns the terminal handling of `exec -it`.
+type composeOps struct {
+	// project is the session's current project: its active profiles go to
+	// every compose call.
+	project func() *stack.Project
+	engine  *docker.Client // nil when the engine configuration is broken
+	// engineErr says why engine is nil.
+	engineErr error
+	// shell is the command exec runs in the container.
+	shell []string
+	// lookPath finds the docker CLI; tests replace it.
+	lookPath func(string) (string, error)
+
+	once   sync.Once
+	cli    stack.ComposeCLI
+	cliErr error
+}
+
+var _ ui.Ops = (*composeOps)(nil)
+
+// newOps makes the actions for the project that project returns. engine
+// may be nil, with engineErr saying why; shell nil means `sh`.
+func newOps(project func() *stack.Project, engine *docker.Client, engineErr error, shell []string) *composeOps {
+	if len(shell) == 0 {
+		shell = []string{"sh"}
+	}
+	return &composeOps{project: project, engine: engine, engineErr: engineErr, shell: shell, lookPath: exec.LookPath}
+}
+
+// compose detects the CLI on first use, once: each detection execs it.
+func (o *composeOps) compose(ctx context.Context) (stack.ComposeCLI, *stack.Project, error) {
+	o.once.Do(func() { o.cli, o.cliErr = stack.DetectCompose(ctx) })
+	if o.cliErr != nil {
+		return stack.ComposeCLI{}, nil, o.cliErr
+	}
+	p := o.project()
+	if p == nil {
+		return stack.ComposeCLI{}, nil, errors.New("no compose project loaded")
+	}
+	return o.cli, p, nil
+}
+
+// profilesFor is the active profiles, plus the service's own when none of
+// them enables it: compose acts only on services of the profiles it is
+// given, and the user pointed at this one.
+func profilesFor(p *stack.Project, service string) []string {
+	profiles := slices.Clone(p.ActiveProfiles)
+	if s, ok := p.Service(service); ok && !s.Enabled && len(s.Profiles) > 0 {
+		profiles = append(profiles, s.Profiles[0])
+	}
+	return profiles
+}
+
+// run runs one compose subcommand on a service.
+func (o *composeOps) run(ctx context.Context, service string, args []string, onLine func(string)) error {
+	cli, p, err := o.compose(ctx)
+	if err != nil {
+		return err
+	}
+	return cli.Run(ctx, p, profilesFor(p, service), append(args, service), onLine)
+}
+
+func (o *composeOps) up(ctx context.Context, service string, force bool, onLine func(string)) error {
+	cli, p, err := o.compose(ctx)
+	if err != nil {
+		return err
+	}
+	// Recreating one service must not recreate the database it depends on.
+	return cli.Up(ctx, p, stack.UpOptions{Services: []string{service}, Profiles: profilesFor(p, service),
+		ForceRecreate: force, NoDeps: force}, onLine)
+}
+
+func (o *composeOps) Up(ctx context.Context, service string, onLine func(string)) error {
+	return o.up(ctx, service, false, onLine)
+}
+
+func (o *composeOps) Recreate(ctx context.Context, service string, onLine func(string)) error {
+	return o.up(ctx, service, true, onLine)
+}
+
+func (o *composeOps) Stop(ctx context.Context, service string, onLine func(string)) error {
+	return o.run(ctx, service, []string{"stop"}, onLine)
+}
+
+func (o *composeOps) Start(ctx context.Context, service string, onLine func(string)) error {
+	return o.run(ctx, service, []string{"start"}, onLine)
+}
+
+func (o *composeOps) Restart(ctx context.Context, service string, onLine func(string)) error {
+	return o.run(ctx, service, []string{"restart"}, onLine)
+}
+
+// Remove stops and removes the service's containers; never its volumes.
+func (o *composeOps) Remove(ctx context.Context, service string, onLine func(string)) error {
+	return o.run(ctx, service, []string{"rm", "-f", "-s"}, onLine)
+}
+
+func (o *composeOps) Build(ctx context.Context, service string, onLine func(string)) error {
+	cli, p, err := o.compose(ctx)
+	if err != nil {
+		return err
+	}
+	return cli.Build(ctx, p, []string{service}, onLine)
+}
+
+// Kill sends SIGKILL to every running container of the service.
+func (o *composeOps) Kill(ctx context.Context, service string, onLine func(string)) error {
+	if o.engine == nil {
+		return fmt.Errorf("kill %s: no engine: %w", service, o.engineErr)
+	}
+	p := o.project()
+	if p == nil {
+		return errors.New("kill: no compose project loaded")
+	}
+	if _, ok := p.Service(service); !ok {
+		return fmt.Errorf("kill: project %s has no service %q", p.Name, service)
+	}
+	cs, err := o.engine.ProjectContainers(ctx, p.Name)
+	if err != nil {
+		return fmt.Errorf("kill %s: %w", service, err)
+	}
+	killed := 0
+	for _, c := range cs {
+		if c.Service != service || c.Oneoff || c.State != stack.StateRunning {
+			continue
+		}
+		if err := o.engine.Kill(ctx, c.ID, ""); err != nil {
+			return fmt.Errorf("kill %s: %w", service, err)
+		}
+		killed++
+		if onLine != nil {
+			onLine("Killed " + c.Name)
+		}
+	}
+	if killed == 0 {
+		return fmt.Errorf("kill %s: no running container", service)
+	}
+	return nil
+}
+
+func (o *composeOps) UpAll(ctx context.Context, onLine func(string)) error {
+	cli, p, err := o.compose(ctx)
+	if err != nil {
+		return err
+	}
+	return cli.Up(ctx, p, stack.UpOptions{}, onLine)
+}
+
+// Down removes the containers and networks of every profile, never volumes.
+func (o *composeOps) Down(ctx context.Context, onLine func(string)) error {
+	cli, p, err := o.compose(ctx)
+	if err != nil {
+		return err
+	}
+	return cli.Down(ctx, p, onLine)
+}
+
+// RemoveVolumes is `down -v` over every profile: the only place stackui
+// passes -v. The UI reaches it only after the user typed the project name.
+func (o *composeOps) RemoveVolumes(ctx context.Context, onLine func(string)) error {
+	cli, p, err := o.compose(ctx)
+	if err != nil {
+		return err
+	}
+	return cli.Run(ctx, p, p.Profiles, []string{"down", "-v"}, onLine)
+}
+
+func (o *composeOps) ProfileOn(ctx context.Context, profile string, onLine func(string)) (*stack.Project, error) {
+	cli, p, err := o.compose(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return cli.ProfileOn(ctx, p, profile, onLine)
+}
+
+func (o *composeOps) ProfileOff(ctx context.Context, profile string, onLine func(string)) (*stack.Project, error) {
+	cli, p, err := o.compose(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return cli.ProfileOff(ctx, p, profile, onLine)
+}
+
+// ExecCmd is `docker exec -it CONTAINER <shell>`. The docker CLI reads the
+// same DOCKER_HOST and context as stackui, so it reaches the same engine.
+func (o *composeOps) ExecCmd(containerID string) (*exec.Cmd, error) {
+	if containerID == "" {
+		return nil, errors.New("exec: no container")
+	}
+	path, err := o.lookPath("docker")
+	if err != nil {
+		return nil, fmt.Errorf("a shell needs the docker CLI, and there is none on PATH: %w", err)
+	}
+	return exec.Command(path, append([]string{"exec", "-it", containerID}, o.shell...)...), nil
+}

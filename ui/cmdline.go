@@ -1,0 +1,104 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackui/stackui/themes"
+)
+
+// commands are what the command line understands, with their help. The
+// first word completes from these.
+var commands = []struct{ name, args, desc string }{
+	{"profile", "NAME [on|off]", "turn a profile on or off (toggles without on/off)"},
+	{"up", "[SERVICE]", "bring a service, or the whole project, up"},
+	{"down", "", "bring the project down (asks; volumes are kept)"},
+	{"stop", "SERVICE", "stop a service"},
+	{"start", "SERVICE", "start a service"},
+	{"restart", "SERVICE", "restart a service"},
+	{"recreate", "SERVICE", "recreate a service's containers"},
+	{"build", "SERVICE", "build a service's image"},
+	{"kill", "SERVICE", "kill a service's containers"},
+	{"rm", "SERVICE", "remove a service's containers (asks)"},
+	{"logs", "all|SERVICE", "show every service's logs, or one's"},
+	{"remove-volumes", "", "down and delete the project's volumes (type the name)"},
+	{"reload", "", "load the compose files again"},
+	{"help", "", "show every key"},
+	{"quit", "", "quit stackui"},
+}
+
+// commandLine is the `:` prompt at the bottom of the screen.
+type commandLine struct {
+	st    themes.Styles
+	keys  *keyMap
+	input textinput.Model
+	width int
+	// closed is set by enter and esc; the root drops the prompt at once,
+	// so keys typed right after enter go to the panes, not to the prompt.
+	closed bool
+}
+
+// commandMsg is a command line the user entered, split into words.
+type commandMsg struct{ args []string }
+
+func newCommandLine(st themes.Styles, keys *keyMap, services []string) *commandLine {
+	in := textinput.New()
+	in.Prompt = ":"
+	in.ShowSuggestions = true
+	var sugg []string
+	for _, c := range commands {
+		sugg = append(sugg, c.name)
+		if strings.Contains(c.args, "SERVICE") {
+			for _, s := range services {
+				sugg = append(sugg, c.name+" "+s)
+			}
+		}
+	}
+	sugg = append(sugg, "logs all")
+	in.SetSuggestions(sugg)
+	// A blinking cursor would be a ticker running while the prompt is open.
+	s := in.Styles()
+	s.Cursor.Blink = false
+	in.SetStyles(s)
+	in.Focus()
+	return &commandLine{st: st, keys: keys, input: in}
+}
+
+func (c *commandLine) SetSize(w, _ int) {
+	c.width = w
+	c.input.SetWidth(max(w-2, 1))
+}
+
+// Update edits the line; enter sends it as a commandMsg, esc drops it.
+func (c *commandLine) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "esc", "ctrl+c":
+			c.closed = true
+			return nil
+		case "enter":
+			c.closed = true
+			args := strings.Fields(c.input.Value())
+			if len(args) == 0 {
+				return nil
+			}
+			return func() tea.Msg { return commandMsg{args: args} }
+		}
+	}
+	var cmd tea.Cmd
+	c.input, cmd = c.input.Update(msg)
+	return cmd
+}
+
+func (c *commandLine) View() string { return c.input.View() }
+
+// commandHelp lists the commands for the help text under the prompt.
+func commandHelp(st themes.Styles) []string {
+	out := []string{st.Header.Render("commands") + st.Muted.Render("  (tab completes, enter runs, esc cancels)")}
+	for _, c := range commands {
+		out = append(out, st.Key.Render(":"+c.name)+" "+st.Muted.Render(c.args)+"  "+c.desc)
+	}
+	return out
+}

@@ -1,0 +1,150 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// serviceKey handles the keys that act on the selected row of the services
+// pane. ok is false when the key is not one of them.
+func (m *Model) serviceKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := m.keys
+	r, _ := m.list.selectedRow()
+	if r.service == nil {
+		// A profile header: space or enter turns it on or off.
+		if on(msg, k.Toggle) && r.header != "" {
+			return m.toggleProfile(r.header, !r.on), true
+		}
+	}
+	if m.opts.Ops == nil {
+		return nil, false
+	}
+	cmd, ok := m.actions.onKey(msg, m.snap.Project, r.service)
+	if ok {
+		// The action's own status replaces an older note.
+		m.note = statusMsg{}
+	}
+	m.layout()
+	return cmd, ok
+}
+
+// serviceAction runs a lifecycle action on a named service from the
+// command line.
+func (m *Model) serviceAction(kind actionKind, args []string) tea.Cmd {
+	if len(args) < 2 {
+		if s := m.selected(); s != "" {
+			args = append(args, s)
+		} else {
+			return statusErr(":" + args[0] + " needs a service")
+		}
+	}
+	if _, ok := m.snap.Service(args[1]); !ok {
+		return statusErr("no service " + args[1] + " in this project")
+	}
+	act := action{kind: kind, service: args[1]}
+	if kind == actRemove {
+		return askYesNo(act, "Remove the containers of "+args[1]+"? They are stopped first; volumes are kept.")
+	}
+	return m.actions.run(act)
+}
+
+// toggleProfile turns a profile on or off for the session.
+func (m *Model) toggleProfile(name string, turnOn bool) tea.Cmd {
+	p := m.snap.Project
+	if p == nil {
+		return nil
+	}
+	if !slices.Contains(p.Profiles, name) {
+		return statusErr("no profile " + name + " in this project (it has: " + strings.Join(p.Profiles, ", ") + ")")
+	}
+	if m.opts.Ops == nil {
+		return statusErr("no actions in this view")
+	}
+	return m.actions.run(profileToggle(name, turnOn))
+}
+
+// runCommand runs a line entered at the `:` prompt.
+func (m *Model) runCommand(args []string) tea.Cmd {
+	switch args[0] {
+	case "q", "quit":
+		return tea.Quit
+	case "help":
+		m.openOverlay(newHelpOverlay(m.st, m.keys))
+		return nil
+	case "reload":
+		return m.reload()
+	case "profile", "profiles":
+		if len(args) < 2 {
+			m.openOverlay(newProfilePicker(m.st, m.keys, m.snap.Project))
+			return nil
+		}
+		name := args[1]
+		turnOn := m.snap.Project == nil || !slices.Contains(m.snap.Project.ActiveProfiles, name)
+		if len(args) > 2 {
+			switch args[2] {
+			case "on":
+				turnOn = true
+			case "off":
+				turnOn = false
+			default:
+				return statusErr(":profile " + name + " " + args[2] + ": say on or off")
+			}
+		}
+		return m.toggleProfile(name, turnOn)
+	case "logs":
+		if len(args) < 2 {
+			return statusErr(":logs needs all or a service")
+		}
+		return m.showLogs(args[1])
+	}
+	if m.opts.Ops == nil {
+		return statusErr(":" + args[0] + ": no actions in this view")
+	}
+	switch args[0] {
+	case "up":
+		if len(args) == 1 {
+			return m.actions.run(action{kind: actUpAll})
+		}
+		return m.serviceAction(actUp, args)
+	case "down":
+		if len(args) > 1 && (args[1] == "-v" || args[1] == "--volumes") {
+			return m.actions.askRemoveVolumes(m.snap.Project)
+		}
+		return askYesNo(action{kind: actDown}, "Bring "+m.snap.Project.Name+" down? The containers and networks of every profile are removed; volumes are kept.")
+	case "remove-volumes":
+		return m.actions.askRemoveVolumes(m.snap.Project)
+	case "stop":
+		return m.serviceAction(actStop, args)
+	case "start":
+		return m.serviceAction(actStart, args)
+	case "restart":
+		return m.serviceAction(actRestart, args)
+	case "recreate":
+		return m.serviceAction(actRecreate, args)
+	case "build":
+		return m.serviceAction(actBuild, args)
+	case "kill":
+		return m.serviceAction(actKill, args)
+	case "rm", "remove":
+		return m.serviceAction(actRemove, args)
+	}
+	return statusErr("unknown command :" + args[0] + " (try :help)")
+}
+
+// showLogs points the logs pane at one service, selecting it in the list,
+// or at all services.
+func (m *Model) showLogs(target string) tea.Cmd {
+	if target == "all" {
+		m.logs.SetAll(true)
+		return nil
+	}
+	if _, ok := m.snap.Service(target); !ok {
+		return statusErr("no service " + target + " in this project")
+	}
+	m.list.selectName(target)
+	m.logs.SetAll(false)
+	m.logs.SetService(target)
+	return nil
+}

@@ -1,0 +1,110 @@
+package logbuf
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// benchLines are log lines like the demo workload's and a web server's:
+// mostly plain ASCII around 100 bytes, every 10th coloured, some with tabs.
+func benchLines() []string {
+	lines := make([]string, 1024)
+	for i := range lines {
+		switch {
+		case i%10 == 0:
+			lines[i] = fmt.Sprintf("\x1b[32mINFO\x1b[0m request %d served in %dms path=/api/v1/items status=200 bytes=%d", i, i%97, i*31)
+		case i%17 == 0:
+			lines[i] = fmt.Sprintf("step\t%d\tloss=%.4f\tlr=0.0003", i, 1/float64(i+1))
+		default:
+			lines[i] = fmt.Sprintf("line %06d abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefgh", i)
+		}
+	}
+	return lines
+}
+
+func benchDecor() *Decor {
+	return &Decor{
+		Prefixes: []Span{{"\x1b[38;2;122;162;247m", "\x1b[m"}, {"\x1b[38;2;158;206;106m", "\x1b[m"}},
+		Time:     Span{"\x1b[38;2;86;95;137m", "\x1b[m"},
+		Match:    Span{"\x1b[7m", "\x1b[m"},
+		Current:  Span{"\x1b[1;7;38;2;224;175;104m", "\x1b[m"},
+	}
+}
+
+// BenchmarkIngestRender is the logs pane's whole job at a high rate: every
+// line is sanitized and stored (service ring and merged ring), and a
+// 100x40 page of the merged view, with prefixes and timestamps, is laid out
+// every `frame` lines. At 40,000 lines/s and 30 frames/s a frame comes
+// every ~1,300 lines; every 100 lines is a far harsher mix.
+func BenchmarkIngestRender(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		frame int
+		query string
+	}{
+		{"frame1000", 1000, ""},
+		{"frame100", 100, ""},
+		{"frame1000-search", 1000, "served"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			s := NewStore(Options{})
+			ids := []SourceID{s.Source("api", 1, 0), s.Source("trainer", 1, 1)}
+			lines := benchLines()
+			v := View{All: true, Width: 100, Rows: 40, Timestamps: true, Query: NewQuery(c.query)}
+			d := benchDecor()
+			rows := make([]string, 0, v.Rows)
+			base := t0.UnixNano()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s.Append(ids[i&1], time.Unix(0, base+int64(i)), StreamStdout, lines[i&1023])
+				if i%c.frame == c.frame-1 {
+					rows, _ = s.Render(v, Pos{Follow: true}, -1, d, rows)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+		})
+	}
+}
+
+// BenchmarkRenderPage is one frame of a full buffer: 10,000 lines, a
+// search active, 100x40, wrapped and not.
+func BenchmarkRenderPage(b *testing.B) {
+	for _, wrap := range []bool{false, true} {
+		b.Run(fmt.Sprintf("wrap=%v", wrap), func(b *testing.B) {
+			s := NewStore(Options{})
+			id := s.Source("api", 1, 0)
+			lines := benchLines()
+			for i := range DefaultCapacity {
+				s.Append(id, at(i), StreamStdout, lines[i&1023]+strings.Repeat(" more", i%40))
+			}
+			v := View{Service: "api", Width: 100, Rows: 40, Wrap: wrap, Query: NewQuery("served")}
+			d := benchDecor()
+			var rows []string
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				rows, _ = s.Render(v, Pos{Follow: true}, -1, d, rows)
+			}
+		})
+	}
+}
+
+func BenchmarkSanitize(b *testing.B) {
+	for _, c := range []struct{ name, line string }{
+		{"plain", "2024-05-01 10:00:00 INFO request served in 3ms path=/api/v1/items status=200 bytes=1234"},
+		{"sgr", "\x1b[32mINFO\x1b[0m request served in \x1b[1m3ms\x1b[0m path=/api/v1/items status=200"},
+		{"hostile", "\x1b]0;title\x07\x1b[2J\x1b[H\x1b]52;c;AAAA\x1b\\text\twith\ttabs \u009b31m\xff"},
+		{"64KiB", strings.Repeat("x", 64<<10)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(c.line)))
+			for i := 0; i < b.N; i++ {
+				Sanitize(c.line, 0)
+			}
+		})
+	}
+}

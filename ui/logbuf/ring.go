@@ -1,0 +1,147 @@
+// Package logbuf keeps container log lines for the logs pane: sanitized once
+// on the way in, held in bounded ring buffers (one per service and one for
+// all services merged), searched incrementally, and laid out one visible
+// page at a time. It is kept free of Bubble Tea and Lip Gloss so ingestion
+// stays cheap: styles come in as precomputed SGR strings (Decor).
+package logbuf
+
+import "sort"
+
+// DefaultCapacity is how many lines a ring keeps unless told otherwise.
+const DefaultCapacity = 10000
+
+// Stream says where a line came from. StreamNote lines are stackui's own
+// remarks (a stream that failed), shown dimmed.
+type Stream uint8
+
+const (
+	StreamNote   Stream = 0
+	StreamStdout Stream = 1
+	StreamStderr Stream = 2
+)
+
+// Line is one stored line, kept small (32 bytes plus its text) because a
+// buffer holds tens of thousands of them.
+type Line struct {
+	Text   string // sanitized: printable text and SGR only
+	Time   int64  // Unix nanoseconds: the engine's timestamp, else arrival
+	Src    uint32 // index into the store's sources
+	Stream Stream
+	Flags  Flags
+}
+
+// Ring is a bounded, time-ordered buffer of lines. Lines are addressed by
+// absolute index: the first line ever added is 0, and indices stay valid
+// while lines are appended, so a paused view does not drift as the oldest
+// lines fall out.
+type Ring struct {
+	buf     []Line // grows to cap, then wraps
+	head    int    // position of the oldest line once full
+	cap     int
+	dropped int64 // lines before Start: evicted or cleared
+	// late holds lines older than the newest one in buf (a second replica's
+	// backlog, a re-attach): they are merged in, in time order, before the
+	// ring is read, instead of shifting the ring for each one.
+	late []Line
+	// gen changes whenever lines move other than by appending, which
+	// invalidates match caches.
+	gen   uint64
+	match matchCache
+}
+
+func newRing(capacity int) *Ring { return &Ring{cap: capacity} }
+
+// Start is the absolute index of the oldest line kept.
+func (r *Ring) Start() int64 { return r.dropped }
+
+// End is one past the absolute index of the newest line.
+func (r *Ring) End() int64 { return r.dropped + int64(len(r.buf)) }
+
+// Len is the number of lines kept.
+func (r *Ring) Len() int { return len(r.buf) }
+
+// At returns the line at absolute index abs, which must be in [Start, End).
+func (r *Ring) At(abs int64) *Line {
+	i := int(abs - r.dropped)
+	if len(r.buf) == r.cap {
+		i = (r.head + i) % r.cap
+	}
+	return &r.buf[i]
+}
+
+func (r *Ring) newest() *Line { return r.At(r.End() - 1) }
+
+// add stores a line; an out-of-order one waits in late.
+func (r *Ring) add(l Line) {
+	if len(r.buf) == 0 || l.Time >= r.newest().Time {
+		r.push(l)
+		return
+	}
+	r.late = append(r.late, l)
+	if len(r.late) >= r.cap {
+		r.settle()
+	}
+}
+
+func (r *Ring) push(l Line) {
+	if len(r.buf) < r.cap {
+		r.buf = append(r.buf, l)
+		return
+	}
+	r.buf[r.head] = l
+	r.head++
+	if r.head == r.cap {
+		r.head = 0
+	}
+	r.dropped++
+}
+
+// settle merges the late lines in, keeping the newest cap lines in time
+// order. It is linear in the ring's size, and runs at most once per read.
+func (r *Ring) settle() {
+	if len(r.late) == 0 {
+		return
+	}
+	sort.SliceStable(r.late, func(i, j int) bool { return r.late[i].Time < r.late[j].Time })
+	cur := r.linear()
+	total := len(cur) + len(r.late)
+	skip := max(total-r.cap, 0) // the oldest, which no longer fit
+	merged := make([]Line, 0, total-skip)
+	i, j := 0, 0
+	for n := 0; n < total; n++ {
+		var l Line
+		if j == len(r.late) || (i < len(cur) && cur[i].Time <= r.late[j].Time) {
+			l = cur[i]
+			i++
+		} else {
+			l = r.late[j]
+			j++
+		}
+		if n >= skip {
+			merged = append(merged, l)
+		}
+	}
+	r.dropped += int64(skip)
+	r.buf = merged
+	r.head = 0
+	clear(r.late) // drop the texts' references before reuse
+	r.late = r.late[:0]
+	r.gen++
+}
+
+// linear returns the lines oldest first; it copies only when wrapped.
+func (r *Ring) linear() []Line {
+	if len(r.buf) < r.cap || r.head == 0 {
+		return r.buf
+	}
+	out := make([]Line, 0, len(r.buf))
+	out = append(out, r.buf[r.head:]...)
+	return append(out, r.buf[:r.head]...)
+}
+
+// clear drops every line; absolute indices keep counting.
+func (r *Ring) clear() {
+	r.dropped += int64(len(r.buf))
+	r.buf, r.head, r.late = nil, 0, nil
+	r.gen++
+}

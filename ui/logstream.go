@@ -1,0 +1,237 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackui/stackui/stack"
+	"github.com/stackui/stackui/ui/logbuf"
+)
+
+// LogStreamer streams a container's log lines; *docker.Client is one. fn
+// runs on the streaming goroutine.
+type LogStreamer interface {
+	Logs(ctx context.Context, containerID string, opts stack.LogOptions, fn func(stack.LogLine) error) error
+}
+
+// logFrameDelay is how long waitLogs holds a "lines arrived" signal before
+// reporting it. Lines that arrive meanwhile only re-arm the coalesced
+// signal, so however fast a container logs, the pane redraws at most ~30
+// times a second. It is a delay after a signal, not a ticker: when no lines
+// arrive, nothing runs.
+const logFrameDelay = 33 * time.Millisecond
+
+// logsChangedMsg says new log lines are in the store.
+type logsChangedMsg struct{}
+
+// waitLogs is the self re-arming command that carries "lines arrived" into
+// Update: it blocks on the store's coalesced signal (or done), then waits
+// logFrameDelay so a burst becomes one frame.
+func waitLogs(changed <-chan struct{}, done <-chan struct{}, delay time.Duration) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case <-changed:
+		case <-done:
+			return nil
+		}
+		select {
+		case <-time.After(delay):
+		case <-done:
+			return nil
+		}
+		return logsChangedMsg{}
+	}
+}
+
+// logStreams keeps one follow stream per container whose logs are shown,
+// feeding a logbuf.Store. The UI calls Sync with each snapshot and whenever
+// what is shown changes; Sync only starts and cancels goroutines, so it
+// never blocks. Goroutines write into the store, which signals the UI.
+type logStreams struct {
+	streamer LogStreamer
+	store    *logbuf.Store
+
+	mu      sync.Mutex
+	streams map[string]*containerStream // by container ID
+	closed  bool
+	wg      sync.WaitGroup
+}
+
+// containerStream is what is known about one container's log stream. Its
+// fields are guarded by logStreams.mu, except last.
+type containerStream struct {
+	id   string
+	name string
+	src  logbuf.SourceID
+	// started is the StartedAt the current (or last) attach was made for;
+	// latest is the newest one a snapshot reported. They differ after a
+	// restart, which calls for a new attach.
+	started, latest time.Time
+	running         bool
+	resume          bool // stopped early (cancelled, failed): attach again when wanted
+	lastErr         string
+	cancel          context.CancelFunc
+	last            atomic.Int64 // Unix ns of the newest line seen; written by the stream
+}
+
+func newLogStreams(streamer LogStreamer, store *logbuf.Store) *logStreams {
+	return &logStreams{streamer: streamer, store: store, streams: make(map[string]*containerStream)}
+}
+
+// Sync makes the running streams match what is shown: the containers of
+// one service, or of every service when all is set. New containers attach
+// with the last Capacity lines; a container seen before (restarted,
+// re-selected, or after a failure) resumes after the last line it sent.
+// Streams of containers no longer shown are cancelled.
+func (m *logStreams) Sync(snap stack.Snapshot, service string, all bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return
+	}
+	wanted := make(map[string]bool)
+	exists := make(map[string]bool)
+	for color, ss := range snap.Services {
+		for _, c := range ss.Containers {
+			exists[c.ID] = true
+			if all || ss.Service.Name == service {
+				wanted[c.ID] = true
+				if snap.Engine.Reachable {
+					m.want(c, color)
+				}
+			}
+		}
+	}
+	for id, st := range m.streams {
+		if wanted[id] {
+			continue
+		}
+		if st.running {
+			st.cancel()
+			st.running, st.resume = false, true
+		}
+		if !exists[id] && !snap.Engine.Reachable {
+			continue // keep what we know until the engine answers again
+		}
+		if !exists[id] {
+			delete(m.streams, id)
+		}
+	}
+}
+
+// want makes sure a shown container's stream runs. Callers hold mu.
+func (m *logStreams) want(c stack.Container, color int) {
+	st := m.streams[c.ID]
+	if st == nil {
+		num := max(c.Number, 1)
+		st = &containerStream{id: c.ID, name: c.Service + "-" + strconv.Itoa(num), src: m.store.Source(c.Service, num, color), latest: c.StartedAt}
+		m.streams[c.ID] = st
+		m.start(st)
+		return
+	}
+	st.latest = c.StartedAt
+	if !st.running && (st.resume || !st.latest.Equal(st.started)) {
+		m.start(st)
+	}
+}
+
+// start attaches to a container's logs. Callers hold mu.
+func (m *logStreams) start(st *containerStream) {
+	ctx, cancel := context.WithCancel(context.Background())
+	st.cancel, st.running, st.resume, st.started = cancel, true, false, st.latest
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		defer cancel()
+		m.follow(ctx, st)
+	}()
+}
+
+// attachOptions: the last Capacity lines, after the newest line already
+// held so a re-attach adds no duplicates, with timestamps for ordering and
+// for the `t` toggle.
+func (m *logStreams) attachOptions(st *containerStream) stack.LogOptions {
+	opts := stack.LogOptions{Follow: true, Timestamps: true, Tail: m.store.Capacity()}
+	if last := st.last.Load(); last != 0 {
+		opts.Since = time.Unix(0, last+1)
+	}
+	return opts
+}
+
+// follow streams one container until ctx ends, the engine fails, or the
+// container stops; after a stop, a restart seen meanwhile attaches again.
+func (m *logStreams) follow(ctx context.Context, st *containerStream) {
+	for {
+		err := m.streamer.Logs(ctx, st.id, m.attachOptions(st), func(l stack.LogLine) error {
+			m.store.Append(st.src, l.Time, logbuf.Stream(l.Stream), l.Text)
+			if !l.Time.IsZero() {
+				st.last.Store(l.Time.UnixNano())
+			}
+			return nil
+		})
+		m.mu.Lock()
+		if ctx.Err() != nil {
+			m.mu.Unlock()
+			return // cancelled: Sync or Close set the state
+		}
+		if err != nil {
+			st.running, st.resume = false, true
+			msg := err.Error()
+			report := msg != st.lastErr && !isNotFound(err) && !errors.Is(err, stack.ErrEngineUnavailable)
+			st.lastErr = msg
+			m.mu.Unlock()
+			if report {
+				m.store.Note(st.src, "stackui: logs of "+st.name+": "+msg)
+			}
+			return
+		}
+		st.lastErr = ""
+		if st.latest.Equal(st.started) {
+			st.running = false // the container stopped; a restart will show in a snapshot
+			m.mu.Unlock()
+			return
+		}
+		st.started = st.latest // it restarted while we read: carry on
+		m.mu.Unlock()
+	}
+}
+
+// Close cancels every stream and waits for their goroutines.
+func (m *logStreams) Close() {
+	m.mu.Lock()
+	m.closed = true
+	for _, st := range m.streams {
+		if st.running {
+			st.cancel()
+			st.running = false
+		}
+	}
+	m.mu.Unlock()
+	m.wg.Wait()
+}
+
+// running counts the streams attached now, for tests.
+func (m *logStreams) running() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, st := range m.streams {
+		if st.running {
+			n++
+		}
+	}
+	return n
+}
+
+// isNotFound reports an engine "no such container" (errdefs' NotFound
+// marker): the container was removed, which the next snapshot shows.
+func isNotFound(err error) bool {
+	var nf interface{ NotFound() }
+	return errors.As(err, &nf)
+}
