@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -24,6 +23,12 @@ import (
 // matches ErrNoComposeFile. Loader warnings are returned in
 // Project.Warnings, never printed.
 func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
+	return load(ctx, opts, nil)
+}
+
+// load is Load, with the files named in overlay read with the given
+// contents instead of what is on disk (see LoadOverlay).
+func load(ctx context.Context, opts LoadOptions, overlay map[string][]byte) (*Project, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("load compose project: %w", err)
 	}
@@ -33,13 +38,22 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		plan    *loadPlan
 		planErr error
 		model   *types.Project
+		ov      *overlayLoader // nil without an overlay
 	)
+	defer func() { ov.remove() }()
 	warnings, err := captureWarnings(func() error {
 		if plan, planErr = resolveLoad(opts); planErr != nil {
 			return nil
 		}
+		var extra []cli.ProjectOptionsFn
+		if len(overlay) > 0 {
+			if ov, planErr = newOverlayLoader(plan, overlay); planErr != nil {
+				return nil
+			}
+			extra = append(extra, cli.WithResourceLoader(ov))
+		}
 		var err error
-		model, err = loadModel(ctx, plan)
+		model, err = loadModel(ctx, plan, extra...)
 		return err
 	})
 	if planErr != nil {
@@ -50,23 +64,30 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 			return nil, fmt.Errorf("load compose project: %w", ctx.Err())
 		}
 		var le *LoadError
-		if errors.As(err, &le) {
-			return nil, le
+		if !errors.As(err, &le) {
+			le = newExplainer(plan.workDir, ov.tempFiles(plan.files)).explain(err)
 		}
-		return nil, newExplainer(plan.workDir, plan.files).explain(err)
+		return nil, ov.restoreNames(le, plan.workDir)
 	}
 
 	p := &Project{
 		Name:       model.Name,
 		WorkingDir: model.WorkingDir,
-		Files:      append([]string(nil), model.ComposeFiles...),
 		EnvFiles:   plan.envFiles,
 		Model:      model,
 		Options:    plan.opts,
 	}
+	for _, f := range model.ComposeFiles {
+		p.Files = append(p.Files, ov.original(f))
+	}
+	if ov != nil {
+		model.ComposeFiles = append([]string(nil), p.Files...)
+	}
 	p.Warnings = appendNewWarnings(p.Warnings, plan.warnings...)
-	p.Warnings = appendNewWarnings(p.Warnings, warnings...)
-	p.Warnings = appendNewWarnings(p.Warnings, versionWarnings(p.Files)...)
+	for _, w := range warnings {
+		p.Warnings = appendNewWarnings(p.Warnings, ov.replaceNames(w))
+	}
+	p.Warnings = appendNewWarnings(p.Warnings, versionWarnings(p.Files, ov.readFile)...)
 
 	for name, svc := range model.AllServices() {
 		p.Services = append(p.Services, newService(name, svc))
@@ -86,8 +107,9 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 }
 
 // loadModel runs compose-go with every profile enabled, so that services of
-// inactive profiles are loaded, validated and listed too.
-func loadModel(ctx context.Context, plan *loadPlan) (model *types.Project, err error) {
+// inactive profiles are loaded, validated and listed too; extra adds
+// compose-go options (LoadOverlay's resource loader).
+func loadModel(ctx context.Context, plan *loadPlan, extra ...cli.ProjectOptionsFn) (model *types.Project, err error) {
 	// compose-go is fed whatever bytes the user's files hold; should it
 	// panic on some of them, that is bad input to report, not a crash.
 	defer func() {
@@ -95,11 +117,12 @@ func loadModel(ctx context.Context, plan *loadPlan) (model *types.Project, err e
 			err = newLoadError(plan.workDir, plan.files[0], 0, fmt.Sprintf("compose-go failed on this project: %v", r), nil)
 		}
 	}()
-	po, err := cli.NewProjectOptions(plan.files,
+	fns := append([]cli.ProjectOptionsFn{
 		cli.WithWorkingDirectory(plan.projectDir),
 		cli.WithName(plan.opts.ProjectName),
 		cli.WithProfiles([]string{"*"}),
-	)
+	}, extra...)
+	po, err := cli.NewProjectOptions(plan.files, fns...)
 	if err != nil {
 		return nil, newLoadError(plan.workDir, "", 0, err.Error(), err)
 	}
@@ -110,11 +133,12 @@ func loadModel(ctx context.Context, plan *loadPlan) (model *types.Project, err e
 
 // versionWarnings repeats compose-go's warning about the obsolete `version`
 // key, which it gives only once per file per process: a reload must show
-// the same warnings as the first load.
-func versionWarnings(files []string) []string {
+// the same warnings as the first load. read reads a file as compose-go
+// did (an overlaid one from its temporary copy).
+func versionWarnings(files []string, read func(string) ([]byte, error)) []string {
 	var out []string
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		b, err := read(f)
 		if err != nil {
 			continue
 		}

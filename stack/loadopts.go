@@ -92,6 +92,9 @@ func resolveLoad(opts LoadOptions) (*loadPlan, error) {
 	if err := r.findFiles(start); err != nil {
 		return nil, err
 	}
+	if err := r.addOverrides(); err != nil {
+		return nil, err
+	}
 	if r.projectDir == "" {
 		r.projectDir = filepath.Dir(r.files[0])
 	}
@@ -186,6 +189,25 @@ func (r *loadPlan) findFiles(start string) error {
 			return newLoadError(r.workDir, f, 0, fmt.Sprintf("compose file named by %s: %v", origin, pathErrCause(err)), err)
 		case !fi.Mode().IsRegular():
 			return newLoadError(r.workDir, f, 0, fmt.Sprintf("compose file named by %s is not a regular file", origin), nil)
+		}
+	}
+	return nil
+}
+
+// addOverrides appends stackui's generated override files after the
+// user's, so that they win, and checks that each exists.
+func (r *loadPlan) addOverrides() error {
+	for _, f := range r.opts.Overrides {
+		f = r.abs(f)
+		fi, err := os.Stat(f)
+		switch {
+		case err != nil:
+			return newLoadError(r.workDir, f, 0, fmt.Sprintf("stackui override file: %v", pathErrCause(err)), err)
+		case !fi.Mode().IsRegular():
+			return newLoadError(r.workDir, f, 0, "stackui override file is not a regular file", nil)
+		}
+		if !slices.Contains(r.files, f) {
+			r.files = append(r.files, f)
 		}
 	}
 	return nil

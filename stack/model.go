@@ -12,6 +12,10 @@ type LoadOptions struct {
 	ProjectName string   // -p
 	Profiles    []string // --profile, repeatable; nil means COMPOSE_PROFILES
 	EnvFiles    []string // --env-file, repeatable; nil means <project dir>/.env
+	// Overrides are files stackui generated (the doctor's no-GPU
+	// override), loaded after the files above and passed to the compose
+	// CLI with them, so the user's own files stay untouched.
+	Overrides []string
 	// WorkDir is where discovery starts; "" means the process's current directory.
 	WorkDir string
 	// Env is the environment used for COMPOSE_* variables and interpolation;

@@ -1,0 +1,210 @@
+package doctor
+
+import (
+	"time"
+
+	"github.com/stackui/stackui/stack"
+	"github.com/stackui/stackui/stack/edit"
+)
+
+// Kind is the stable name of a cause. Scripts match on it.
+type Kind string
+
+// The kinds of findings, as the issue's table names them.
+const (
+	KindOOM            Kind = "oom"
+	KindSigkill        Kind = "sigkill"
+	KindArchMismatch   Kind = "arch-mismatch"
+	KindGPUUnavailable Kind = "gpu-unavailable"
+	KindCUDADriver     Kind = "cuda-driver"
+	KindPortConflict   Kind = "port-conflict"
+	KindCrashLoop      Kind = "crash-loop"
+	KindUnhealthy      Kind = "unhealthy"
+	KindErrorExit      Kind = "error-exit"
+	KindNoSpace        Kind = "no-space"
+	KindImageMissing   Kind = "image-missing"
+)
+
+// Severity ranks findings: high stops a service, medium degrades it or will
+// stop it, low is worth knowing.
+type Severity string
+
+const (
+	SeverityHigh   Severity = "high"
+	SeverityMedium Severity = "medium"
+	SeverityLow    Severity = "low"
+)
+
+// Finding is one diagnosed cause for one service (or for the project, when
+// a compose failure names no service).
+type Finding struct {
+	// ID is "SERVICE/KIND", or "KIND" without a service; stable across runs
+	// so that `stackui fix ID` can name it.
+	ID       string   `json:"id"`
+	Service  string   `json:"service"`
+	Kind     Kind     `json:"kind"`
+	Severity Severity `json:"severity"`
+	// Summary is the cause in one sentence.
+	Summary string `json:"summary"`
+	// Evidence are the facts the rule matched, one per line, verbatim
+	// where they come from the engine or the logs.
+	Evidence []string `json:"evidence"`
+	// Explanation is the longer story and what to do by hand.
+	Explanation string `json:"-"`
+	Fixes       []Fix  `json:"fixes"`
+}
+
+// Fix is one way to resolve a finding.
+type Fix struct {
+	ID    string `json:"id"` // stable within its finding, e.g. "raise-memory"
+	Title string `json:"title"`
+	// Diff previews the change to the compose files (or the generated
+	// override file); "" for fixes that edit nothing (restart).
+	Diff   string `json:"diff"`
+	Action Action `json:"-"`
+	// Plan is the file edit; set by Plan for edit actions.
+	Plan *edit.Plan `json:"-"`
+	// Auto says the fix may be applied without asking (a restart with
+	// backoff). It is false for everything that edits files, and for
+	// restarts of services that hold data.
+	Auto bool `json:"-"`
+}
+
+// ActionKind says what applying a fix does.
+type ActionKind string
+
+const (
+	ActSetMemLimit   ActionKind = "set-mem-limit"
+	ActSetPlatform   ActionKind = "set-platform"
+	ActSetStopGrace  ActionKind = "set-stop-grace-period"
+	ActRemapPort     ActionKind = "remap-port"
+	ActNoGPUOverride ActionKind = "no-gpu-override"
+	ActProfileOff    ActionKind = "profile-off"
+	ActRestart       ActionKind = "restart"
+)
+
+// FollowUp is what runs after the edit so that it takes effect.
+type FollowUp string
+
+const (
+	ThenNothing  FollowUp = ""
+	ThenRecreate FollowUp = "recreate" // up -d --force-recreate SERVICE
+	ThenBuild    FollowUp = "build"    // build SERVICE, then recreate
+	ThenPull     FollowUp = "pull"     // pull SERVICE, then recreate
+)
+
+// Action is what a fix does, as data: Plan turns it into a file edit, and
+// Apply carries it out.
+type Action struct {
+	Kind     ActionKind
+	Service  string
+	Bytes    int64         // ActSetMemLimit
+	Platform string        // ActSetPlatform
+	Grace    time.Duration // ActSetStopGrace
+	OldPort  int           // ActRemapPort: the published host port in the file
+	NewPort  int           // ActRemapPort: 0 until Plan finds a free one
+	Profiles []string      // ActProfileOff: the profiles to turn off
+	Then     FollowUp
+}
+
+// Evidence is everything the rules look at. It is plain data (recorded as
+// JSON under testdata/doctor for the rule tests).
+type Evidence struct {
+	Project string `json:"project"`
+	// EngineReachable is false when the engine did not answer; then only
+	// the model and a compose failure are evidence.
+	EngineReachable bool              `json:"engine_reachable"`
+	Engine          stack.EngineInfo  `json:"engine"`
+	Services        []ServiceEvidence `json:"services"`
+	// ComposeFailure is the output of a failed compose CLI call (the last
+	// lines, stdout and stderr merged): some failures never create a
+	// container.
+	ComposeFailure []string `json:"compose_failure,omitempty"`
+	// ComposeCLI names the compose CLI with its version, as
+	// stack.ComposeCLI.String gives it ("docker-compose 1.29.2"); it decides
+	// which fixes the CLI can carry out.
+	ComposeCLI string `json:"compose_cli,omitempty"`
+	// PortHolders are who holds the host ports that a conflict names.
+	PortHolders []PortHolder `json:"port_holders,omitempty"`
+	// Gaps say what could not be gathered, so a missing finding is not
+	// mistaken for a clean bill of health.
+	Gaps []string `json:"gaps,omitempty"`
+}
+
+// Service returns the evidence of the named service, or nil.
+func (e *Evidence) Service(name string) *ServiceEvidence {
+	for i := range e.Services {
+		if e.Services[i].Model.Name == name {
+			return &e.Services[i]
+		}
+	}
+	return nil
+}
+
+// ServiceEvidence is what is known about one service.
+type ServiceEvidence struct {
+	Model      ServiceModel      `json:"model"`
+	Containers []stack.Container `json:"containers"`
+	// ImagePlatform is the platform of the service's image on the engine
+	// (os/arch[/variant]); "" when the image is not there or unknown.
+	ImagePlatform string `json:"image_platform,omitempty"`
+	// Logs are the last lines of the service's most recent container.
+	Logs []LogLine `json:"logs,omitempty"`
+	// Events are the service's past container events (die, oom, kill,
+	// health_status), oldest first.
+	Events []stack.Event `json:"events,omitempty"`
+	// PeakMem is the highest memory use seen (by the TUI's stats); 0 when
+	// unknown.
+	PeakMem uint64 `json:"peak_mem_bytes,omitempty"`
+}
+
+// LogLine is one line of container output.
+type LogLine struct {
+	Time   time.Time `json:"time,omitzero"`
+	Stderr bool      `json:"stderr,omitempty"`
+	Text   string    `json:"text"`
+}
+
+// ServiceModel is what the compose files say about a service, reduced to
+// what the rules look at.
+type ServiceModel struct {
+	Name      string       `json:"name"`
+	Enabled   bool         `json:"enabled"`
+	Profiles  []string     `json:"profiles,omitempty"`
+	Image     string       `json:"image"`
+	HasBuild  bool         `json:"has_build,omitempty"`
+	Platform  string       `json:"platform,omitempty"`
+	GPU       bool         `json:"gpu,omitempty"`
+	MemLimit  int64        `json:"mem_limit_bytes,omitempty"`
+	Restart   string       `json:"restart,omitempty"`
+	Ports     []Port       `json:"ports,omitempty"`
+	DependsOn []Dependency `json:"depends_on,omitempty"`
+	// StopGracePeriod is as written; 0 means the default of 10s.
+	StopGracePeriod time.Duration `json:"stop_grace_period,omitempty"`
+	Healthcheck     bool          `json:"healthcheck,omitempty"`
+}
+
+// Port is one published port of a service.
+type Port struct {
+	HostIP    string `json:"host_ip,omitempty"`
+	Published int    `json:"published"` // 0: an ephemeral host port
+	Target    int    `json:"target"`
+	Protocol  string `json:"protocol,omitempty"`
+}
+
+// Dependency is one depends_on entry.
+type Dependency struct {
+	Service   string `json:"service"`
+	Condition string `json:"condition,omitempty"` // service_started, service_healthy, service_completed_successfully
+}
+
+// PortHolder is what holds a host port: a container (with its compose
+// project and service, when it has them) or a host process.
+type PortHolder struct {
+	Port      int    `json:"port"`
+	Container string `json:"container,omitempty"`
+	Project   string `json:"project,omitempty"`
+	Service   string `json:"service,omitempty"`
+	PID       int    `json:"pid,omitempty"`
+	Process   string `json:"process,omitempty"`
+}

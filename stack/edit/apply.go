@@ -1,0 +1,152 @@
+package edit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/stackui/stackui/stack"
+)
+
+// Validate loads the project as it would be after the plan, with
+// compose-go and the options p was loaded with, and returns the loader's
+// error (a *stack.LoadError naming the original file) if it would not
+// load.
+func Validate(p *stack.Project, plan Plan) error {
+	if p == nil {
+		return errors.New("check the fix: no project")
+	}
+	overlay := make(map[string][]byte, len(plan.Changes))
+	for _, c := range plan.Changes {
+		overlay[c.File] = c.After
+	}
+	if _, err := stack.LoadOverlay(context.Background(), p.Options, overlay); err != nil {
+		return fmt.Errorf("check the fix: %w", err)
+	}
+	return nil
+}
+
+// Apply validates the plan, checks that every file still has the content
+// the plan was computed from, backs each file up, writes the new contents
+// atomically (keeping each file's permissions) and records the fix in the
+// project's undo journal. Files a failed write had already changed are
+// put back.
+func Apply(p *stack.Project, plan Plan) (Receipt, error) {
+	if len(plan.Changes) == 0 {
+		return Receipt{}, errors.New("apply fix: the plan changes nothing")
+	}
+	if err := Validate(p, plan); err != nil {
+		return Receipt{}, fmt.Errorf("apply %q: %w", plan.Title, err)
+	}
+	j, err := openJournal(p.Name)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("apply %q: %w", plan.Title, err)
+	}
+	rec := Receipt{Project: p.Name, Title: plan.Title, When: time.Now()}
+	for _, c := range plan.Changes {
+		target, err := realPath(c.File)
+		if err != nil {
+			return Receipt{}, fmt.Errorf("apply %q: %w", plan.Title, err)
+		}
+		cur, err := os.ReadFile(target)
+		if err != nil {
+			return Receipt{}, fmt.Errorf("apply %q: %w", plan.Title, err)
+		}
+		if !bytes.Equal(cur, c.Before) {
+			return Receipt{}, fmt.Errorf("apply %q: %s changed on disk since the preview", plan.Title, c.File)
+		}
+		backup, err := j.backup(target, c.Before, rec.When, len(rec.Files))
+		if err != nil {
+			return Receipt{}, fmt.Errorf("apply %q: %w", plan.Title, err)
+		}
+		rec.Files = append(rec.Files, FileBackup{File: target, Backup: backup, Before: c.Before, After: c.After})
+	}
+	for i, f := range rec.Files {
+		if err := writeAtomic(f.File, f.After); err != nil {
+			restore(rec.Files[:i])
+			return Receipt{}, fmt.Errorf("apply %q: %w", plan.Title, err)
+		}
+	}
+	if err := j.push(rec); err != nil {
+		restore(rec.Files)
+		return Receipt{}, fmt.Errorf("apply %q: %w", plan.Title, err)
+	}
+	return rec, nil
+}
+
+// restore puts back the content files had before a fix that failed half
+// way; it is best effort, the backups stay either way.
+func restore(files []FileBackup) {
+	for _, f := range files {
+		_ = writeAtomic(f.File, f.Before)
+	}
+}
+
+// realPath follows a symlinked compose file, so that the rename replaces
+// the file it points to rather than the link.
+func realPath(path string) (string, error) {
+	p, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", fmt.Errorf("resolve %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// writeAtomic replaces path with data so that at every moment, a crash
+// included, the file holds either its whole old content or the whole new
+// one: a temporary file in the same folder, written and synced, renamed
+// over it, then the folder synced so the rename itself is durable. The
+// file keeps its permission bits.
+func writeAtomic(path string, data []byte) (err error) {
+	perm := fs.FileMode(0o600) // a new file: the journal or a backup
+	if fi, err := os.Stat(path); err == nil {
+		perm = fi.Mode().Perm()
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".stackui-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Chmod(perm); err != nil && runtime.GOOS != "windows" {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes a rename in dir durable. Windows cannot open a folder for
+// syncing, and its rename is already journaled by NTFS.
+func syncDir(dir string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
