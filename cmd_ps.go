@@ -14,6 +14,8 @@ import (
 	"github.com/docker/go-units"
 
 	"github.com/stackui/stackui/probes"
+	"github.com/stackui/stackui/probes/gpu"
+	"github.com/stackui/stackui/probes/resources"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/stack/docker"
 )
@@ -35,6 +37,10 @@ func runPs(env *cliEnv, args []string) int {
 		return code
 	}
 	view := observe(ctx, p)
+	if *asJSON && anyRunning(view.snap) {
+		// Only the JSON has the figures: the table stays instant.
+		view.usage, view.measured = measure(ctx, view.snap, view.info, true), true
+	}
 	if *asJSON {
 		return writeJSON(env, psJSON(view))
 	}
@@ -54,6 +60,10 @@ func loadProject(ctx context.Context, env *cliEnv) (*stack.Project, int, bool) {
 		}
 		return nil, exitFailure, false
 	}
+	if p, err = withOverrides(ctx, p); err != nil {
+		fmt.Fprintf(env.stderr, "stackui: %v\n", err)
+		return nil, exitFailure, false
+	}
 	return p, exitOK, true
 }
 
@@ -64,6 +74,18 @@ type observation struct {
 	host    probes.Host
 	compose string
 	infoErr error // the engine listed containers but did not describe itself
+	// usage holds the running containers' figures when measured is true.
+	usage    resources.Snapshot
+	measured bool
+}
+
+func anyRunning(s stack.Snapshot) bool {
+	for _, c := range allContainers(s) {
+		if c.State == stack.StateRunning {
+			return true
+		}
+	}
+	return false
 }
 
 // observe lists the project's containers once. A missing engine is not an
@@ -143,6 +165,12 @@ type psService struct {
 	OOMKilled     bool              `json:"oom_killed"`
 	RestartCount  int               `json:"restart_count"`
 	Containers    []stack.Container `json:"containers"`
+	// Summed over the running containers; null when none runs or they
+	// could not be measured (gpu_mem_bytes: when the GPUs could not be
+	// read).
+	CPUPercent   *float64 `json:"cpu_percent"`
+	MemUsedBytes *uint64  `json:"mem_used_bytes"`
+	GPUMemBytes  *uint64  `json:"gpu_mem_bytes"`
 }
 
 func psJSON(o observation) psOutput {
@@ -171,7 +199,7 @@ func psJSON(o observation) psOutput {
 		out.Engine.Error = err.Error()
 	}
 	for _, s := range o.snap.Services {
-		out.Services = append(out.Services, psService{
+		ps := psService{
 			Name:          s.Service.Name,
 			Profiles:      nonNil(s.Service.Profiles),
 			Enabled:       s.Service.Enabled,
@@ -185,7 +213,14 @@ func psJSON(o observation) psOutput {
 			OOMKilled:     s.OOMKilled,
 			RestartCount:  s.RestartCount,
 			Containers:    nonNil(s.Containers),
-		})
+		}
+		if u := o.usage.Service(s.Service.Name); o.measured && u.Measured > 0 {
+			ps.CPUPercent, ps.MemUsedBytes = &u.CPUPercent, &u.MemUsed
+			if o.usage.GPU.Status == gpu.StatusOK && !u.GPUMemUnknown {
+				ps.GPUMemBytes = &u.GPUMem
+			}
+		}
+		out.Services = append(out.Services, ps)
 	}
 	return out
 }

@@ -68,7 +68,7 @@ func TestVersionAndHelp(t *testing.T) {
 	if code := run([]string{"version"}, &out, &errOut); code != exitOK || out.String() != "stackui dev\n" {
 		t.Errorf("version: exit %d, %q", code, out.String())
 	}
-	for _, cmd := range []string{"ps", "demo", "version", "workload"} {
+	for _, cmd := range []string{"ps", "top", "demo", "version", "workload"} {
 		out.Reset()
 		errOut.Reset()
 		if code := run([]string{cmd, "--help"}, &out, &errOut); code != exitOK {

@@ -45,6 +45,9 @@ type cliEnv struct {
 func commands() []command {
 	return []command{
 		{name: "ps", summary: "print the project's services and their state", run: runPs},
+		{name: "doctor", summary: "say why containers died or never started, with evidence and fixes", run: runDoctor},
+		{name: "fix", summary: "apply a fix the doctor offers, after showing its diff", run: runFix},
+		{name: "top", summary: "print the running containers' CPU, memory and GPU use, once", run: runTop},
 		{name: "demo", summary: "build the offline demo images, write a demo project and open it", run: runDemo},
 		{name: "version", summary: "print stackui's version", run: runVersion},
 		{name: "workload", summary: "the demo images' workload (internal)", hidden: true, run: runWorkload},

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+
+	"github.com/stackui/stackui/internal/testenv"
+	"github.com/stackui/stackui/probes/gpu"
+	"github.com/stackui/stackui/stack"
+)
+
+// top and ps --json measure the running containers of a real project: a
+// service holding 32MiB under a 128MiB limit, and one that is off.
+func TestTopAndPsMeasure(t *testing.T) {
+	api := testenv.Engine(t)
+	testenv.DemoImages(t)
+	dir := t.TempDir()
+	compose := `services:
+  hold:
+    image: stackui-demo/workload:latest
+    command: ["--alloc", "32M"]
+    mem_limit: 128m
+  off:
+    image: stackui-demo/workload:latest
+    profiles: [x]
+`
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	project := testenv.ProjectName(t)
+	t.Cleanup(func() { testenv.RemoveProject(t, api, project) })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Config: &container.Config{
+			Image: "stackui-demo/workload:latest",
+			Cmd:   []string{"--alloc", "32M"},
+			Labels: map[string]string{stack.LabelProject: project, stack.LabelService: "hold",
+				stack.LabelContainerNumber: "1", stack.LabelOneoff: "False"},
+		},
+		HostConfig: &container.HostConfig{Resources: container.Resources{Memory: 128 << 20}},
+		Name:       project + "-hold-1",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	args := func(cmd ...string) []string {
+		return append([]string{"-p", project, "--project-directory", dir}, cmd...)
+	}
+	// Wait for the allocation, through top itself.
+	var top topOutput
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var out, errOut bytes.Buffer
+		if code := run(args("top", "--json"), &out, &errOut); code != exitOK {
+			t.Fatalf("top: exit %d: %s", code, errOut.String())
+		}
+		top = topOutput{}
+		if err := json.Unmarshal(out.Bytes(), &top); err != nil {
+			t.Fatalf("top: not JSON: %v\n%s", err, out.String())
+		}
+		if len(top.Containers) == 1 && top.Containers[0].MemUsed >= 32<<20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("top never saw the allocation: %+v", top.Containers)
+		}
+	}
+	c := top.Containers[0]
+	if c.ID != res.ID || c.Service != "hold" || !c.Measured || c.MemLimit != 128<<20 || c.Pids == 0 || c.Source == "" {
+		t.Errorf("container %+v", c)
+	}
+	if !top.Engine.Reachable || top.Host.MemTotal == 0 || top.ContainerMemory.Bytes == 0 {
+		t.Errorf("engine %+v host %+v memory %+v", top.Engine, top.Host, top.ContainerMemory)
+	}
+	switch top.GPU.Status {
+	case gpu.StatusOK, gpu.StatusNoGPU, gpu.StatusNoSMI, gpu.StatusRemote, gpu.StatusFailed:
+	default:
+		t.Errorf("GPU status %q", top.GPU.Status)
+	}
+	if top.GPU.Status != gpu.StatusOK && c.GPUMem != nil {
+		t.Errorf("GPU memory %d without GPUs", *c.GPUMem)
+	}
+
+	var out, errOut bytes.Buffer
+	if code := run(args("top"), &out, &errOut); code != exitOK {
+		t.Fatalf("top: exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "MiB / 128MiB") || !strings.Contains(out.String(), "hold") {
+		t.Errorf("top table:\n%s", out.String())
+	}
+
+	out.Reset()
+	if code := run(args("ps", "--json"), &out, &errOut); code != exitOK {
+		t.Fatalf("ps: exit %d: %s", code, errOut.String())
+	}
+	var ps psOutput
+	if err := json.Unmarshal(out.Bytes(), &ps); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range ps.Services {
+		switch s.Name {
+		case "hold":
+			if s.CPUPercent == nil || s.MemUsedBytes == nil || *s.MemUsedBytes < 32<<20 || *s.MemUsedBytes > 128<<20 {
+				t.Errorf("hold: cpu %v mem %v", s.CPUPercent, s.MemUsedBytes)
+			}
+		case "off":
+			if s.CPUPercent != nil || s.MemUsedBytes != nil || s.GPUMemBytes != nil {
+				t.Errorf("a service that does not run has figures: %+v", s)
+			}
+		}
+	}
+}
+
+// Without an engine, top still prints the host and says the engine is
+// unreachable.
+func TestTopWithoutEngine(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+	dir := filepath.Join("testdata", "compose", "basic")
+	var out, errOut bytes.Buffer
+	if code := run([]string{"--project-directory", dir, "top", "--json"}, &out, &errOut); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var top topOutput
+	if err := json.Unmarshal(out.Bytes(), &top); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out.String())
+	}
+	if top.Engine.Reachable || !strings.Contains(top.Engine.Error, "nonexistent") || top.Host.MemTotal == 0 || top.Containers == nil {
+		t.Errorf("%+v", top)
+	}
+	out.Reset()
+	if code := run([]string{"--project-directory", dir, "top"}, &out, &errOut); code != exitOK || !strings.Contains(out.String(), "engine: unreachable") {
+		t.Errorf("exit %d:\n%s", code, out.String())
+	}
+}
