@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -29,6 +30,9 @@ func runUI(env *cliEnv, args []string) int {
 	defer cancel()
 	opts := env.compose.loadOptions()
 	p, loadErr := stack.Load(ctx, opts)
+	if loadErr == nil {
+		p, loadErr = withOverrides(ctx, p)
+	}
 	if loadErr != nil {
 		var le *stack.LoadError
 		if !errors.As(loadErr, &le) && !errors.Is(loadErr, stack.ErrNoComposeFile) {
@@ -62,21 +66,36 @@ func runUI(env *cliEnv, args []string) int {
 	if err := cmp.Or(cfgErr, themeErr); err != nil {
 		notice = err.Error() + "; using the defaults"
 	}
-	var logs ui.LogStreamer
+	var (
+		logs       ui.LogStreamer
+		usage      ui.Usage
+		engineInfo func() (stack.EngineInfo, error)
+	)
 	if cli != nil {
 		logs = cli
+		late := newLateSampler()
+		late.start(ctx, cli)
+		usage = late
+		engineInfo = func() (stack.EngineInfo, error) {
+			ictx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			return cli.Info(ictx)
+		}
 	}
 	ops := newOps(func() *stack.Project { return live.Snapshot().Project }, cli, connErr, cfg.Exec.Command)
 	model := ui.New(live, ui.Options{
-		Context:  ctx,
-		Ops:      ops,
-		LogLines: cfg.Logs.BufferLines,
-		Logs:     logs,
-		Styles:   dark,
-		Light:    &light,
-		Keys:     cfg.Keys,
-		Notice:   notice,
-		LoadErr:  loadErr,
+		Context:    ctx,
+		Ops:        ops,
+		LogLines:   cfg.Logs.BufferLines,
+		Logs:       logs,
+		Usage:      usage,
+		EngineInfo: engineInfo,
+		Doctor:     newDoctorUI(cli),
+		Styles:     dark,
+		Light:      &light,
+		Keys:       cfg.Keys,
+		Notice:     notice,
+		LoadErr:    loadErr,
 		DetectCompose: func() string {
 			cli, err := stack.DetectCompose(ctx)
 			if err != nil {
@@ -90,7 +109,11 @@ func runUI(env *cliEnv, args []string) int {
 			if cur := live.Snapshot().Project; cur != nil {
 				return cur.Reload(ctx)
 			}
-			return stack.Load(ctx, opts)
+			p, err := stack.Load(ctx, opts)
+			if err != nil {
+				return nil, err
+			}
+			return withOverrides(ctx, p)
 		},
 	})
 	if _, err := tea.NewProgram(model, tea.WithContext(ctx)).Run(); err != nil {

@@ -53,6 +53,31 @@ type Options struct {
 	Logs LogStreamer
 	// LogLines is the per-service log buffer, in lines (0: 10,000).
 	LogLines int
+	// Usage measures the containers (resources.Sampler); nil shows none.
+	Usage Usage
+	// EngineInfo describes the engine for the stats tab; it runs as a
+	// command after the first frame, and again once the engine answers.
+	EngineInfo func() (stack.EngineInfo, error)
+	// Doctor diagnoses dead containers and applies fixes; nil: no doctor.
+	Doctor Doctor
+}
+
+// The right pane's tabs.
+type tab int
+
+const (
+	tabLogs tab = iota
+	tabStats
+	tabDoctor
+	tabCount
+)
+
+var tabNames = [tabCount]string{"logs", "stats", "doctor"}
+
+// engineInfoMsg carries the engine's description.
+type engineInfoMsg struct {
+	info stack.EngineInfo
+	err  error
 }
 
 // Focus is which pane takes keys.
@@ -90,8 +115,13 @@ type Model struct {
 	actions *actions
 	confirm *confirm
 	logs    *logsPane
-	width   int
-	height  int
+	stats   *statsPane
+	doctor  *doctorPane
+	tab     tab
+	// haveInfo says the engine has described itself.
+	haveInfo bool
+	width    int
+	height   int
 }
 
 // New makes the root model over a state source.
@@ -114,7 +144,11 @@ func New(src Source, opts Options) Model {
 	m.list.setSnapshot(m.snap)
 	m.logs = newLogsPane(m.st, m.keys, LogsOptions{Streamer: opts.Logs, Capacity: opts.LogLines})
 	m.logs.SetSnapshot(m.snap)
-	m.logs.SetService(m.selected())
+	m.stats = newStatsPane(m.st, m.keys)
+	m.stats.SetSnapshot(m.snap)
+	m.doctor = newDoctorPane(ctx, opts.Doctor, m.st, m.keys)
+	m.doctor.SetSnapshot(m.snap) // Init starts the first diagnosis
+	m.selectionChanged()
 	m.help.Styles.ShortKey = m.st.Key
 	m.help.Styles.ShortDesc = m.st.Muted
 	m.help.Styles.ShortSeparator = m.st.Dim
@@ -123,7 +157,10 @@ func New(src Source, opts Options) Model {
 
 // Init starts listening for state changes.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{waitForChange(m.src.Changed()), tea.RequestBackgroundColor, m.logs.Init()}
+	cmds := []tea.Cmd{waitForChange(m.src.Changed()), tea.RequestBackgroundColor, m.logs.Init(), m.doctor.Init(), m.engineInfo()}
+	if m.opts.Usage != nil {
+		cmds = append(cmds, waitForUsage(m.opts.Usage.Changed()))
+	}
 	if m.opts.DetectCompose != nil {
 		cmds = append(cmds, func() tea.Msg { return composeMsg(m.opts.DetectCompose()) })
 	}
@@ -146,7 +183,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case filesChangedMsg:
 		return m, tea.Batch(waitForFiles(m.opts.FilesChanged), m.reload())
 	case reloadedMsg:
-		m.reloaded(msg)
+		return m, m.reloaded(msg)
 	case composeMsg:
 		m.compose = string(msg)
 	case statusMsg:
@@ -156,16 +193,36 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case logsChangedMsg:
 		return m, m.logs.Update(msg)
 	case changedMsg:
-		m.takeSnapshot()
-		return m, waitForChange(m.src.Changed())
+		cmd := m.takeSnapshot()
+		if m.snap.Engine.Reachable && !m.haveInfo {
+			cmd = tea.Batch(cmd, m.engineInfo())
+		}
+		return m, tea.Batch(cmd, waitForChange(m.src.Changed()))
+	case engineInfoMsg:
+		if msg.err == nil {
+			m.haveInfo = true
+			m.stats.SetEngine(msg.info)
+		}
+	case usageChangedMsg:
+		u := m.opts.Usage.Snapshot()
+		m.list.setUsage(u)
+		m.stats.SetUsage(u)
+		return m, waitForUsage(m.opts.Usage.Changed())
+	case doctorMsg:
+		var cmd tea.Cmd
+		if a, ok := msg.(doctorAppliedMsg); ok && a.project != nil {
+			m.src.SetProject(a.project)
+			cmd = m.takeSnapshot()
+		}
+		cmd = tea.Batch(cmd, m.doctor.Update(msg))
+		m.list.setBadges(m.badges())
+		return m, cmd
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.MouseMsg:
 		return m, m.mouse(msg)
 	case closeOverlayMsg:
 		m.overlay, m.cmdline = nil, nil
-	case commandMsg:
-		return m, m.runCommand(msg.args)
 	case toggleProfileMsg:
 		return m, m.toggleProfile(msg.profile, msg.on)
 	case confirmRequestMsg:
@@ -176,8 +233,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd := m.actions.Update(msg)
 		if msg.project != nil {
 			m.src.SetProject(msg.project)
-			m.takeSnapshot()
+			cmd = tea.Batch(cmd, m.takeSnapshot())
 		}
+		// A compose failure is evidence (no GPU runtime, a taken port, a
+		// missing image); a success clears the last one.
+		cmd = tea.Batch(cmd, m.doctor.SetComposeError(msg.err))
 		m.layout()
 		return m, cmd
 	case actionOutputMsg, spinTickMsg, confirmedMsg, execDoneMsg:
@@ -193,11 +253,55 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // takeSnapshot reads the live state and hands it to the panes.
-func (m *Model) takeSnapshot() {
+// takeSnapshot reads the live state and hands it to the panes. The
+// command it returns is a new diagnosis, when something relevant changed.
+func (m *Model) takeSnapshot() tea.Cmd {
 	m.snap = m.src.Snapshot()
 	m.list.setSnapshot(m.snap)
 	m.logs.SetSnapshot(m.snap)
-	m.logs.SetService(m.selected())
+	m.stats.SetSnapshot(m.snap)
+	if m.opts.Usage != nil {
+		m.opts.Usage.Update(m.snap)
+	}
+	cmd := m.doctor.SetSnapshot(m.snap)
+	m.selectionChanged()
+	return cmd
+}
+
+// selectionChanged tells the right-hand panes which service is selected.
+func (m *Model) selectionChanged() {
+	name := m.selected()
+	m.logs.SetService(name)
+	m.stats.SetService(name)
+	m.doctor.SetService(name)
+	if m.opts.Usage != nil {
+		// Where cgroups cannot be read, only what is on screen is
+		// streamed from the engine.
+		m.opts.Usage.SetVisible(m.stats.VisibleIDs()...)
+	}
+}
+
+// engineInfo asks the engine to describe itself, off the UI goroutine.
+func (m *Model) engineInfo() tea.Cmd {
+	if m.opts.EngineInfo == nil {
+		return nil
+	}
+	f := m.opts.EngineInfo
+	return func() tea.Msg {
+		info, err := f()
+		return engineInfoMsg{info: info, err: err}
+	}
+}
+
+// badges are the doctor's findings as row badges, by service.
+func (m *Model) badges() map[string]string {
+	out := map[string]string{}
+	for _, f := range m.doctor.Findings() {
+		if _, ok := out[f.Service]; !ok && f.Service != "" {
+			out[f.Service] = findingBadge(m.st, f)
+		}
+	}
+	return out
 }
 
 // setStyles swaps every style at once, after the terminal said its
@@ -208,6 +312,9 @@ func (m *Model) setStyles(st themes.Styles) {
 	m.actions.SetStyles(st)
 	m.confirm.SetStyles(st)
 	m.logs.SetStyles(st)
+	m.stats.SetStyles(st)
+	m.doctor.SetStyles(st)
+	m.list.setBadges(m.badges())
 	m.help.Styles.ShortKey = st.Key
 	m.help.Styles.ShortDesc = st.Muted
 	m.help.Styles.ShortSeparator = st.Dim
@@ -226,19 +333,20 @@ func (m *Model) reload() tea.Cmd {
 	}
 }
 
-func (m *Model) reloaded(msg reloadedMsg) {
+func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	if msg.seq != m.reloads {
-		return
+		return nil
 	}
 	m.loadErr = msg.err
 	if msg.err != nil {
-		return
+		return nil
 	}
 	m.src.SetProject(msg.project)
-	m.takeSnapshot()
+	cmd := m.takeSnapshot()
 	if m.opts.Watch != nil {
 		m.opts.Watch(append(append([]string{}, msg.project.Files...), msg.project.EnvFiles...))
 	}
+	return cmd
 }
 
 // key routes a key press: the open overlay first, then global keys, then
@@ -250,10 +358,18 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.logs.Capturing() {
 		return m.logs.Update(msg)
 	}
+	if m.doctor.Capturing() {
+		cmd := m.doctor.Update(msg)
+		m.list.setBadges(m.badges())
+		return cmd
+	}
 	if m.cmdline != nil {
 		cmd := m.cmdline.Update(msg)
-		if m.cmdline.closed {
+		if c := m.cmdline; c.closed {
 			m.cmdline = nil
+			if len(c.submitted) > 0 {
+				cmd = tea.Batch(cmd, m.runCommand(c.submitted))
+			}
 		}
 		return cmd
 	}
@@ -290,6 +406,12 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case on(msg, k.Reload):
 		return m.reload()
+	case on(msg, k.NextTab):
+		m.setTab((m.tab + 1) % tabCount)
+		return nil
+	case on(msg, k.PrevTab):
+		m.setTab((m.tab + tabCount - 1) % tabCount)
+		return nil
 	case on(msg, k.Command):
 		m.cmdline = newCommandLine(m.st, m.keys, m.serviceNames())
 		m.cmdline.SetSize(m.width, 1)
@@ -303,14 +425,41 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return cmd
 		}
 		if r, _ := m.list.selectedRow(); r.service != nil && on(msg, k.Open) {
+			// A service with a finding opens its diagnosis; others their logs.
+			if m.doctor.OpenFor(r.service.Service.Name) {
+				m.setTab(tabDoctor)
+			} else if m.tab == tabDoctor {
+				m.setTab(tabLogs)
+			}
 			m.focus = focusRight
 			return nil
 		}
+		// The log keys share no key with the services pane's, so they work
+		// from the list too: `/` searches the selected service's logs.
+		if m.tab == tabLogs && k.logKey(msg) {
+			return m.logs.Update(msg)
+		}
 		cmd := m.list.Update(msg)
-		m.logs.SetService(m.selected())
+		m.selectionChanged()
 		return cmd
 	}
-	return m.logs.Update(msg)
+	return m.right().Update(msg)
+}
+
+// right is the right pane's current tab.
+func (m *Model) right() component {
+	switch m.tab {
+	case tabStats:
+		return m.stats
+	case tabDoctor:
+		return m.doctor
+	}
+	return m.logs
+}
+
+func (m *Model) setTab(t tab) {
+	m.tab = t
+	m.layout()
 }
 
 func (m *Model) serviceNames() []string {
@@ -339,11 +488,18 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 	}
 	if left {
 		cmd := m.list.Update(mouseAt(msg, 0, m.bodyTop()+1))
-		m.logs.SetService(m.selected())
+		m.selectionChanged()
 		return cmd
 	}
 	x, y, _, _ := m.rightBox()
-	return m.logs.Update(mouseAt(msg, x, y+1))
+	if c, click := msg.(tea.MouseClickMsg); click && c.Y == y {
+		// The title row holds the tabs.
+		if t, ok := m.tabAt(c.X - x); ok {
+			m.setTab(t)
+			return nil
+		}
+	}
+	return m.right().Update(mouseAt(msg, x, y+1))
 }
 
 // openOverlay shows an overlay at the body's size.

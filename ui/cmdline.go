@@ -38,10 +38,9 @@ type commandLine struct {
 	// closed is set by enter and esc; the root drops the prompt at once,
 	// so keys typed right after enter go to the panes, not to the prompt.
 	closed bool
+	// submitted is the command entered, split into words.
+	submitted []string
 }
-
-// commandMsg is a command line the user entered, split into words.
-type commandMsg struct{ args []string }
 
 func newCommandLine(st themes.Styles, keys *keyMap, services []string) *commandLine {
 	in := textinput.New()
@@ -79,12 +78,11 @@ func (c *commandLine) Update(msg tea.Msg) tea.Cmd {
 			c.closed = true
 			return nil
 		case "enter":
+			// The root runs the command in this same Update, so a key
+			// typed right after enter already sees its effect.
 			c.closed = true
-			args := strings.Fields(c.input.Value())
-			if len(args) == 0 {
-				return nil
-			}
-			return func() tea.Msg { return commandMsg{args: args} }
+			c.submitted = strings.Fields(c.input.Value())
+			return nil
 		}
 	}
 	var cmd tea.Cmd

@@ -95,9 +95,17 @@ func (m *Model) runCommand(args []string) tea.Cmd {
 		return m.toggleProfile(name, turnOn)
 	case "logs":
 		if len(args) < 2 {
-			return statusErr(":logs needs all or a service")
+			m.setTab(tabLogs)
+			return nil
 		}
 		return m.showLogs(args[1])
+	case "stats", "top":
+		m.setTab(tabStats)
+		return nil
+	case "doctor", "findings":
+		m.setTab(tabDoctor)
+		m.focus = focusRight
+		return nil
 	}
 	if m.opts.Ops == nil {
 		return statusErr(":" + args[0] + ": no actions in this view")
@@ -145,6 +153,7 @@ func (m *Model) showLogs(target string) tea.Cmd {
 	}
 	m.list.selectName(target)
 	m.logs.SetAll(false)
-	m.logs.SetService(target)
+	m.selectionChanged()
+	m.setTab(tabLogs)
 	return nil
 }

@@ -138,15 +138,21 @@ func (h hints) ShortHelp() []key.Binding {
 func (h hints) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }
 
 // footerHints are the footer's bindings for the focused pane.
-func (k *keyMap) footerHints(f focus, onHeader bool) hints {
+func (k *keyMap) footerHints(f focus, t tab, onHeader bool) hints {
 	if f == focusRight {
-		return hints{k.Search, k.Filter, k.Timestamps, k.Wrap, k.AllLogs, k.Bottom, k.NextPane, k.Command, k.Help, k.Quit}
+		switch t {
+		case tabStats:
+			return hints{k.Down, k.Up, k.NextTab, k.NextPane, k.Command, k.Help, k.Quit}
+		case tabDoctor:
+			return hints{k.Open, k.Fix, k.Undo, k.Back, k.NextTab, k.NextPane, k.Help, k.Quit}
+		}
+		return hints{k.Search, k.Filter, k.Timestamps, k.Wrap, k.AllLogs, k.Bottom, k.NextTab, k.NextPane, k.Command, k.Help, k.Quit}
 	}
 	first := []Binding{k.UpSvc, k.Stop, k.Restart, k.Exec, k.Profiles}
 	if onHeader {
 		first = []Binding{k.Toggle, k.Profiles, k.UpAll}
 	}
-	return append(hints(first), k.NextPane, k.Command, k.Help, k.Quit)
+	return append(hints(first), k.NextPane, k.NextTab, k.Command, k.Help, k.Quit)
 }
 
 // FullHelp lists every binding by group (help.KeyMap).
@@ -161,4 +167,15 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		cols[len(cols)-1] = append(cols[len(cols)-1], b.Binding)
 	}
 	return cols
+}
+
+// logKey reports whether msg is one of the logs pane's own keys (not a
+// movement key, which each pane reads its own way).
+func (k *keyMap) logKey(msg tea.KeyPressMsg) bool {
+	for _, b := range []Binding{k.Search, k.NextMatch, k.PrevMatch, k.Filter, k.Timestamps, k.Wrap, k.AllLogs, k.Clear, k.Save} {
+		if on(msg, b) {
+			return true
+		}
+	}
+	return false
 }

@@ -87,6 +87,8 @@ func (m *Model) layout() {
 	m.list.SetSize(m.leftWidth(), m.listHeight()-1)
 	_, _, rw, rh := m.rightBox()
 	m.logs.SetSize(rw, rh-1)
+	m.stats.SetSize(rw, rh-1)
+	m.doctor.SetSize(rw, rh-1)
 	if m.overlay != nil {
 		m.overlay.SetSize(m.width, h)
 	}
@@ -144,7 +146,7 @@ func (m Model) panes() string {
 	lw, lh := m.leftWidth(), m.listHeight()
 	left := fitBlock(m.paneTitle("services", m.focus == focusServices, lw)+"\n"+m.list.View(), lw, lh)
 	_, _, rw, rh := m.rightBox()
-	right := fitBlock(m.paneTitle(m.rightTitle(), m.focus == focusRight, rw)+"\n"+m.rightView(), rw, rh)
+	right := fitBlock(m.tabsTitle(rw)+"\n"+m.right().View(), rw, rh)
 	if m.stacked() {
 		return left + "\n" + right
 	}
@@ -152,17 +154,59 @@ func (m Model) panes() string {
 	return lipgloss.JoinHorizontal(lipgloss.Top, left, sep, right)
 }
 
-func (m Model) rightTitle() string {
-	switch {
-	case m.logs.all:
-		return "logs · all services"
-	case m.logs.service != "":
-		return "logs · " + m.logs.service
+// tabsTitle is the right pane's title row: its tabs, the current one
+// marked, then what it shows.
+func (m Model) tabsTitle(w int) string {
+	var b strings.Builder
+	focused := m.focus == focusRight
+	for t := range tabCount {
+		name := tabNames[t]
+		if t == tabDoctor {
+			if n := len(m.doctor.Findings()); n > 0 {
+				name += " (" + itoa(n) + ")"
+			}
+		}
+		switch {
+		case t == m.tab && focused:
+			b.WriteString(m.st.Title.Render("▌" + name))
+		case t == m.tab:
+			b.WriteString(m.st.Header.Render(" " + name))
+		default:
+			b.WriteString(m.st.Dim.Render(" " + name))
+		}
+		b.WriteString(" ")
 	}
-	return "logs"
+	what := m.selected()
+	if m.tab == tabLogs && m.logs.all {
+		what = "all services"
+	}
+	if m.tab == tabDoctor {
+		what = "whole project"
+	}
+	if what != "" {
+		b.WriteString(m.st.Muted.Render("· " + what))
+	}
+	return ansi.Truncate(b.String(), w, "…")
 }
 
-func (m Model) rightView() string { return m.logs.View() }
+// tabAt is the tab under column x of the title row.
+func (m Model) tabAt(x int) (tab, bool) {
+	pos := 0
+	for t := range tabCount {
+		name := tabNames[t]
+		if t == tabDoctor {
+			if n := len(m.doctor.Findings()); n > 0 {
+				name += " (" + itoa(n) + ")"
+			}
+		}
+		w := ansi.StringWidth(name) + 2
+		if x >= pos && x < pos+w {
+			return t, true
+		}
+		pos += w
+	}
+	return 0, false
+}
 
 func (m Model) paneTitle(title string, focused bool, w int) string {
 	if focused {
@@ -229,7 +273,7 @@ func (m Model) footer() string {
 		return m.fit(m.st.Key.Render("r") + m.st.Muted.Render(" load again  ") + m.st.Key.Render("q") + m.st.Muted.Render(" quit"))
 	}
 	r, _ := m.list.selectedRow()
-	return m.fit(m.help.View(m.keys.footerHints(m.focus, r.service == nil)))
+	return m.fit(m.help.View(m.keys.footerHints(m.focus, m.tab, r.service == nil)))
 }
 
 func (m Model) fit(s string) string {

@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/stackui/stackui/probes/resources"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/themes"
 )
@@ -26,6 +27,11 @@ type servicesPane struct {
 	nameWidth int
 	width     int
 	height    int
+	// usage are the resource figures for the CPU and MEM columns; without
+	// any container in it (no sampler) the columns are left out.
+	usage resources.Snapshot
+	// badges mark services the doctor has a finding for.
+	badges map[string]string
 }
 
 // row is either a profile header or a service.
@@ -237,17 +243,18 @@ func (p *servicesPane) headerLine(r row) string {
 func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 	glyph, style := stateGlyph(p.st, s)
 	name := s.Service.Name + strings.Repeat(" ", max(p.nameWidth-ansi.StringWidth(s.Service.Name), 0))
-	state := s.State
-	if s.Total > 1 {
-		state = fmt.Sprintf("%s %d/%d", state, s.Running, s.Total)
-	}
+	state := stateText(s)
 	var extra []string
+	if b := p.badges[s.Service.Name]; b != "" {
+		// The doctor has a finding: enter opens it.
+		extra = append(extra, b)
+	}
 	if s.Health != "" {
 		extra = append(extra, s.Health)
 	}
 	if s.State == stack.StateExited || s.State == stack.StateDead {
 		code := fmt.Sprintf("exit %d", s.ExitCode)
-		if s.OOMKilled {
+		if s.OOMKilled && p.badges[s.Service.Name] == "" {
 			code += " OOM"
 		}
 		if s.ExitCode != 0 {
@@ -258,14 +265,102 @@ func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 	if s.RestartCount > 0 {
 		extra = append(extra, p.st.Warn.Render(plural(s.RestartCount, "restart")))
 	}
-	if s.Service.GPU {
+	var cells string
+	if s.Running > 0 {
+		cells = p.usageCells(s)
+	}
+	switch u := p.usage.Service(s.Service.Name); {
+	case s.Running > 0 && u.GPUMem > 0:
+		extra = append(extra, p.st.Warn.Render("GPU "+fmtShort(u.GPUMem)))
+	case s.Service.GPU:
 		extra = append(extra, p.st.Warn.Render("GPU"))
 	}
-	line := "  " + style.Render(glyph) + " " + name + " " + style.Render(fmt.Sprintf("%-12s", state)) + " " + strings.Join(extra, " ")
+	line := "  " + style.Render(glyph) + " " + name + " " + style.Render(fmt.Sprintf("%-12s", state)) + " " + cells + strings.Join(extra, " ")
 	if !s.Service.Enabled {
 		return p.st.Dim.Render(ansi.Strip(line))
 	}
 	return line
+}
+
+// setBadges takes the doctor's badges, by service.
+func (p *servicesPane) setBadges(b map[string]string) { p.badges = b }
+
+// setUsage takes the latest resource figures for the rows' columns.
+func (p *servicesPane) setUsage(u resources.Snapshot) { p.usage = u }
+
+// Widths of the resource columns: "1600%" and "999M/1.5G".
+const (
+	cpuColWidth = 5
+	memColWidth = 9
+)
+
+// usageColumnsFor says which resource columns fit beside the name and the
+// state. Memory goes first, since it says how close the OOM killer is; a
+// column that does not fit is left out rather than cut.
+//
+// It decides per row: a name longer than the name column or a long state
+// ("restarting 1/3") pushes the columns right, and then fewer fit.
+func (p *servicesPane) usageColumnsFor(s *stack.ServiceState) (cpu, mem bool) {
+	if len(p.usage.Containers) == 0 {
+		return false, false
+	}
+	if p.width <= 0 {
+		return true, true
+	}
+	name, state := p.nameWidth, 12
+	if s != nil {
+		name = max(name, ansi.StringWidth(s.Service.Name))
+		state = max(state, ansi.StringWidth(stateText(s)))
+	}
+	room := p.width - (4 + name + 1 + state + 1)
+	return room >= cpuColWidth+1+memColWidth+1, room >= memColWidth+1
+}
+
+// usageCells are a running service's CPU and MEM cells, blank while it is
+// not measured yet, so the columns stay aligned.
+func (p *servicesPane) usageCells(s *stack.ServiceState) string {
+	showCPU, showMem := p.usageColumnsFor(s)
+	if !showMem {
+		return ""
+	}
+	u := p.usage.Service(s.Service.Name)
+	cpu, mem := strings.Repeat(" ", cpuColWidth), strings.Repeat(" ", memColWidth)
+	if u.Measured > 0 {
+		cpu = fmt.Sprintf("%*s", cpuColWidth, fmt.Sprintf("%.0f%%", u.CPUPercent))
+		m := fmtShort(u.MemUsed)
+		// Without a limit docker stats' limit is the machine's memory,
+		// which says nothing about this service (and sums to nonsense
+		// over replicas).
+		if s.Service.MemLimit > 0 {
+			m += "/" + fmtShort(u.MemLimit)
+		}
+		mem = memStyle(p.st, p.worstMemPercent(s.Service.Name)).Render(m) + strings.Repeat(" ", max(memColWidth-len(m), 0))
+	}
+	if showCPU {
+		return cpu + " " + mem + " "
+	}
+	return mem + " "
+}
+
+// worstMemPercent is the highest memory use against its limit among a
+// service's running containers: one replica about to be OOM-killed must
+// show even when the others are idle.
+func (p *servicesPane) worstMemPercent(service string) float64 {
+	worst := 0.0
+	for _, c := range p.usage.Containers {
+		if c.Service == service && c.Running && !c.Latest.Time.IsZero() {
+			worst = max(worst, c.Latest.MemPercent())
+		}
+	}
+	return worst
+}
+
+// stateText is the state column: the state, and for replicas how many run.
+func stateText(s *stack.ServiceState) string {
+	if s.Total > 1 {
+		return fmt.Sprintf("%s %d/%d", s.State, s.Running, s.Total)
+	}
+	return s.State
 }
 
 func stateGlyph(st themes.Styles, s *stack.ServiceState) (string, lipgloss.Style) {

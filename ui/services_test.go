@@ -1,0 +1,128 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stackui/stackui/probes/resources"
+	"github.com/stackui/stackui/themes"
+)
+
+func newTestServices(t *testing.T, w int) *servicesPane {
+	t.Helper()
+	keys := defaultKeys()
+	p := newServicesPane(themes.Build(themes.Default(), true, false), &keys)
+	p.setSnapshot(statsStack())
+	p.setUsage(statsUsage(5))
+	p.SetSize(w, 20)
+	return p
+}
+
+// serviceRow is the plain text of the named service's row.
+func serviceRow(t *testing.T, p *servicesPane, name string) string {
+	t.Helper()
+	for _, l := range strings.Split(ansi.Strip(p.View()), "\n") {
+		if f := strings.Fields(l); len(f) > 1 && f[1] == name {
+			return l
+		}
+	}
+	t.Fatalf("no row for %s in:\n%s", name, ansi.Strip(p.View()))
+	return ""
+}
+
+func TestServiceRowUsageColumns(t *testing.T) {
+	p := newTestServices(t, 60)
+	p.move(-100) // off the trainer, so its row keeps its styles
+	trainer := serviceRow(t, p, "trainer")
+	if !strings.Contains(trainer, "running        98% 62M/64M   GPU 512M") {
+		t.Errorf("trainer row: %q", trainer)
+	}
+	// Three replicas: CPU and memory summed.
+	if api := serviceRow(t, p, "api"); !strings.Contains(api, "running 3/3     6% 120M      ") {
+		t.Errorf("api row: %q", api)
+	}
+	// Not running: no columns, the exit code follows the state.
+	if db := serviceRow(t, p, "db"); !strings.Contains(db, "exited       exit 137 OOM") {
+		t.Errorf("db row: %q", db)
+	}
+	if cache := serviceRow(t, p, "cache"); strings.Contains(cache, "%") {
+		t.Errorf("cache row has figures: %q", cache)
+	}
+}
+
+func TestServiceRowMemoryNearLimit(t *testing.T) {
+	for _, c := range []struct {
+		used  uint64
+		style func(themes.Styles) string
+	}{
+		{62 * statsMiB, func(st themes.Styles) string { return st.Bad.Render("62M/64M") }},
+		{52 * statsMiB, func(st themes.Styles) string { return st.Warn.Render("52M/64M") }},
+	} {
+		p := newTestServices(t, 90)
+		p.move(-100)
+		u := statsUsage(5)
+		u.Containers[0].Latest.MemUsed = c.used
+		p.setUsage(u)
+		if want := c.style(p.st); !strings.Contains(p.View(), want) {
+			t.Errorf("memory %s of 64M: %q not in the trainer's row:\n%q", fmtShort(c.used), want, p.View())
+		}
+	}
+	// Far from the limit: no warning colour.
+	p := newTestServices(t, 90)
+	u := statsUsage(5)
+	u.Containers[0].Latest.MemUsed = 10 * statsMiB
+	p.setUsage(u)
+	if v := p.View(); strings.Contains(v, p.st.Warn.Render("10M/64M")) || strings.Contains(v, p.st.Bad.Render("10M/64M")) {
+		t.Error("10M of 64M is styled as a warning")
+	}
+}
+
+func TestServiceRowColumnsFitTheWidth(t *testing.T) {
+	snap := statsStack()
+	// The longest name the pane makes room for pushes the columns out.
+	snap.Services[1].Service.Name = "trainer-with-a-very-long-name"
+	u := statsUsage(5)
+	u.Containers[0].Service = snap.Services[1].Service.Name
+	for _, w := range []int{40, 50, 60, 64, 100} {
+		keys := defaultKeys()
+		p := newServicesPane(themes.Build(themes.Default(), true, true), &keys)
+		p.setSnapshot(snap)
+		p.setUsage(u)
+		p.SetSize(w, 20)
+		for i, l := range strings.Split(p.View(), "\n") {
+			if lw := ansi.StringWidth(l); lw > w {
+				t.Errorf("width %d: row %d is %d wide: %q", w, i, lw, ansi.Strip(l))
+			}
+		}
+		cpu, mem := p.usageColumnsFor(&snap.Services[1])
+		row := serviceRow(t, p, snap.Services[1].Service.Name)
+		// A column is either whole or absent, never cut.
+		if mem != strings.Contains(row, "62M/64M") || (!mem && strings.Contains(row, "62M")) {
+			t.Errorf("width %d: mem column %v in %q", w, mem, row)
+		}
+		if cpu != strings.Contains(row, "98%") {
+			t.Errorf("width %d: cpu column %v in %q", w, cpu, row)
+		}
+		if (w == 100 && !(cpu && mem)) || (w <= 50 && mem) {
+			t.Errorf("width %d: columns cpu %v, mem %v", w, cpu, mem)
+		}
+	}
+}
+
+func TestServiceRowBlankWhileNotMeasured(t *testing.T) {
+	p := newTestServices(t, 90)
+	u := statsUsage(0)
+	u.Containers[0].Latest = resources.Sample{}
+	p.setUsage(u)
+	row := serviceRow(t, p, "trainer")
+	if strings.Contains(row, "%") || !strings.Contains(row, "running"+strings.Repeat(" ", 6+cpuColWidth+1+memColWidth+1)+"GPU") {
+		t.Errorf("unmeasured trainer: %q", row)
+	}
+	// Without any usage (no sampler) the rows are as before.
+	p.setUsage(resources.Snapshot{})
+	if row := serviceRow(t, p, "trainer"); !strings.Contains(row, "running      GPU") {
+		t.Errorf("no usage: %q", row)
+	}
+}
