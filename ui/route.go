@@ -1,0 +1,159 @@
+package ui
+
+import tea "charm.land/bubbletea/v2"
+
+// Routing of keys and the mouse: the open overlay or prompt first, then the
+// global keys, then the focused pane.
+
+// key routes a key press: the open overlay first, then global keys, then
+// the focused pane.
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	if m.confirm.Active() {
+		return m.confirm.Update(msg)
+	}
+	if m.logs.Capturing() {
+		return m.logs.Update(msg)
+	}
+	if m.doctor.Capturing() {
+		cmd := m.doctor.Update(msg)
+		m.list.setBadges(m.badges())
+		return cmd
+	}
+	if m.cmdline != nil {
+		cmd := m.cmdline.Update(msg)
+		if c := m.cmdline; c.closed {
+			m.cmdline = nil
+			if len(c.submitted) > 0 {
+				cmd = tea.Batch(cmd, m.runCommand(c.submitted))
+			}
+		}
+		return cmd
+	}
+	if m.overlay != nil {
+		cmd := m.overlay.Update(msg)
+		// An overlay that is done closes in this Update, so the next key
+		// already goes to the panes.
+		if d, ok := m.overlay.(interface{ done() bool }); ok && d.done() {
+			m.overlay = nil
+		}
+		return cmd
+	}
+	k := m.keys
+	if on(msg, k.Back) && m.actions.Expanded() {
+		cmd := m.actions.Update(msg)
+		m.layout()
+		return cmd
+	}
+	switch {
+	case on(msg, k.Quit):
+		m.logs.Close()
+		return tea.Quit
+	case m.snap.Project == nil:
+		// The launch screen: only reload and quit mean anything.
+		if on(msg, k.Restart) || on(msg, k.Reload) {
+			return m.reload()
+		}
+		return nil
+	case on(msg, k.Help):
+		m.openOverlay(newHelpOverlay(m.st, m.keys))
+		return nil
+	case on(msg, k.NextPane), on(msg, k.PrevPane):
+		m.focus = 1 - m.focus
+		return nil
+	case on(msg, k.Reload):
+		return m.reload()
+	case on(msg, k.NextTab):
+		m.setTab((m.tab + 1) % tabCount)
+		return nil
+	case on(msg, k.PrevTab):
+		m.setTab((m.tab + tabCount - 1) % tabCount)
+		return nil
+	case on(msg, k.Command):
+		m.cmdline = newCommandLine(m.st, m.keys, m.serviceNames())
+		m.cmdline.SetSize(m.width, 1)
+		return nil
+	case on(msg, k.Profiles):
+		m.openOverlay(newProfilePicker(m.st, m.keys, m.snap.Project))
+		return nil
+	}
+	if m.focus == focusServices {
+		if cmd, ok := m.serviceKey(msg); ok {
+			return cmd
+		}
+		if r, _ := m.list.selectedRow(); r.service != nil && on(msg, k.Open) {
+			// A service with a finding opens its diagnosis; others their logs.
+			if m.doctor.OpenFor(r.service.Service.Name) {
+				m.setTab(tabDoctor)
+			} else if m.tab == tabDoctor {
+				m.setTab(tabLogs)
+			}
+			m.focus = focusRight
+			return nil
+		}
+		// The log keys share no key with the services pane's, so they work
+		// from the list too: `/` searches the selected service's logs.
+		if m.tab == tabLogs && k.logKey(msg) {
+			return m.logs.Update(msg)
+		}
+		cmd := m.list.Update(msg)
+		m.selectionChanged()
+		return cmd
+	}
+	return m.right().Update(msg)
+}
+
+func (m *Model) serviceNames() []string {
+	var names []string
+	if p := m.snap.Project; p != nil {
+		for _, s := range p.Services {
+			names = append(names, s.Name)
+		}
+	}
+	return names
+}
+
+// right is the right pane's current tab.
+func (m *Model) right() component {
+	switch m.tab {
+	case tabStats:
+		return m.stats
+	case tabDoctor:
+		return m.doctor
+	}
+	return m.logs
+}
+
+func (m *Model) setTab(t tab) {
+	m.tab = t
+	m.layout()
+}
+
+// mouse routes clicks and the wheel to the pane under the pointer.
+func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
+	if m.overlay != nil {
+		return nil
+	}
+	ms := msg.Mouse()
+	left := m.inList(ms.X, ms.Y)
+	if _, click := msg.(tea.MouseClickMsg); click {
+		if left {
+			m.focus = focusServices
+		} else {
+			m.focus = focusRight
+		}
+	}
+	if left {
+		cmd := m.list.Update(mouseAt(msg, 0, m.bodyTop()+1))
+		m.selectionChanged()
+		return cmd
+	}
+	x, y, _, _ := m.rightBox()
+	if c, click := msg.(tea.MouseClickMsg); click && c.Y == y {
+		// The title row holds the tabs.
+		if t, ok := m.tabAt(c.X - x); ok {
+			m.setTab(t)
+			return nil
+		}
+	}
+	return m.right().Update(mouseAt(msg, x, y+1))
+}
