@@ -116,7 +116,7 @@ func runUI(env *cliEnv, args []string) int {
 			return withOverrides(ctx, p)
 		},
 	})
-	if _, err := tea.NewProgram(model, tea.WithContext(ctx)).Run(); err != nil {
+	if _, err := tea.NewProgram(model, tea.WithContext(ctx), tea.WithFPS(30)).Run(); err != nil {
 		fmt.Fprintf(env.stderr, "stackui: %v\n", err)
 		return exitFailure
 	}
