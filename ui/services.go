@@ -272,7 +272,8 @@ func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 	switch u := p.usage.Service(s.Service.Name); {
 	case s.Running > 0 && u.GPUMem > 0:
 		extra = append(extra, p.st.Warn.Render("GPU "+fmtShort(u.GPUMem)))
-	case s.Service.GPU:
+	case s.Service.GPU && p.badges[s.Service.Name] == "":
+		// With a badge, the doctor already says what is wrong with it.
 		extra = append(extra, p.st.Warn.Render("GPU"))
 	}
 	line := "  " + style.Render(glyph) + " " + name + " " + style.Render(fmt.Sprintf("%-12s", state)) + " " + cells + strings.Join(extra, " ")
