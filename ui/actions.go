@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -246,6 +247,11 @@ func (a *actions) Update(msg tea.Msg) tea.Cmd {
 		a.note = "shell in " + msg.service + " closed"
 		if msg.err != nil {
 			a.note = "shell in " + msg.service + ": " + msg.err.Error()
+			// docker exec says 126/127 when the command is not in the image.
+			var exit *exec.ExitError
+			if errors.As(msg.err, &exit) && (exit.ExitCode() == 126 || exit.ExitCode() == 127) {
+				a.note += " (no such shell in the image? set exec.command in config.yaml)"
+			}
 		}
 	case tea.KeyPressMsg:
 		if on(msg, a.keys.Back) && a.state != drawerHidden {

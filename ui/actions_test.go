@@ -567,3 +567,18 @@ func BenchmarkActionOutput(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*outputBatch)/b.Elapsed().Seconds(), "lines/s")
 }
+
+func TestExecWithoutThatShellSaysHowToChangeIt(t *testing.T) {
+	a := newTestActions(t, nil)
+	a.SetSize(200, 5)
+	// docker exec exits 126 when the command is not in the image.
+	err := exec.Command("sh", "-c", "exit 126").Run()
+	a.Update(execDoneMsg{service: "web", err: err})
+	if got := ansi.Strip(a.Status()); !strings.Contains(got, "exec.command") || !strings.Contains(got, "web") {
+		t.Errorf("status %q does not point at exec.command", got)
+	}
+	a.Update(execDoneMsg{service: "web"})
+	if got := ansi.Strip(a.Status()); !strings.Contains(got, "closed") {
+		t.Errorf("status %q after a clean exit", got)
+	}
+}
