@@ -98,7 +98,7 @@ func (a Applier) applyOverride(ctx context.Context, p *stack.Project, fix Fix) (
 	if err != nil {
 		return Result{}, fmt.Errorf("fix %s: %w", fix.ID, err)
 	}
-	if err := writeFileAtomic(path, content); err != nil {
+	if err := writeOverride(path, content); err != nil {
 		return Result{}, fmt.Errorf("fix %s: %w", fix.ID, err)
 	}
 	opts := p.Options

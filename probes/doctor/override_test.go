@@ -53,7 +53,7 @@ func TestNoGPUOverrideLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := writeFileAtomic(path, content); err != nil {
+	if err := writeOverride(path, content); err != nil {
 		t.Fatal(err)
 	}
 	opts := p.Options

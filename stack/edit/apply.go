@@ -68,7 +68,7 @@ func Apply(p *stack.Project, plan Plan) (Receipt, error) {
 		rec.Files = append(rec.Files, FileBackup{File: target, Backup: backup, Before: c.Before, After: c.After})
 	}
 	for i, f := range rec.Files {
-		if err := writeAtomic(f.File, f.After); err != nil {
+		if err := WriteAtomic(f.File, f.After); err != nil {
 			restore(rec.Files[:i])
 			return Receipt{}, fmt.Errorf("apply %q: %w", plan.Title, err)
 		}
@@ -84,7 +84,7 @@ func Apply(p *stack.Project, plan Plan) (Receipt, error) {
 // way; it is best effort, the backups stay either way.
 func restore(files []FileBackup) {
 	for _, f := range files {
-		_ = writeAtomic(f.File, f.Before)
+		_ = WriteAtomic(f.File, f.Before)
 	}
 }
 
@@ -98,12 +98,12 @@ func realPath(path string) (string, error) {
 	return p, nil
 }
 
-// writeAtomic replaces path with data so that at every moment, a crash
+// WriteAtomic replaces path with data so that at every moment, a crash
 // included, the file holds either its whole old content or the whole new
 // one: a temporary file in the same folder, written and synced, renamed
 // over it, then the folder synced so the rename itself is durable. The
 // file keeps its permission bits.
-func writeAtomic(path string, data []byte) (err error) {
+func WriteAtomic(path string, data []byte) (err error) {
 	perm := fs.FileMode(0o600) // a new file: the journal or a backup
 	if fi, err := os.Stat(path); err == nil {
 		perm = fi.Mode().Perm()

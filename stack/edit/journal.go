@@ -100,7 +100,7 @@ func (j *journal) save(recs []Receipt) error {
 	if err := os.MkdirAll(filepath.Dir(j.path), 0o700); err != nil {
 		return fmt.Errorf("write undo journal: %w", err)
 	}
-	return writeAtomic(j.path, b)
+	return WriteAtomic(j.path, b)
 }
 
 func (j *journal) push(rec Receipt) error {
@@ -123,7 +123,7 @@ func (j *journal) backup(file string, data []byte, when time.Time, i int) (strin
 	}
 	name := fmt.Sprintf("%s-%d-%s", when.UTC().Format("20060102T150405.000000000Z"), i, filepath.Base(file))
 	path := filepath.Join(j.backups, name)
-	if err := writeAtomic(path, data); err != nil {
+	if err := WriteAtomic(path, data); err != nil {
 		return "", fmt.Errorf("back up %s: %w", file, err)
 	}
 	return path, nil
@@ -169,9 +169,9 @@ func Undo(project string) (Receipt, error) {
 		}
 	}
 	for i, f := range rec.Files {
-		if err := writeAtomic(f.File, f.Before); err != nil {
+		if err := WriteAtomic(f.File, f.Before); err != nil {
 			for _, done := range rec.Files[:i] {
-				_ = writeAtomic(done.File, done.After)
+				_ = WriteAtomic(done.File, done.After)
 			}
 			return Receipt{}, fmt.Errorf("undo %q: %w", rec.Title, err)
 		}
