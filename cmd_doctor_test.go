@@ -48,39 +48,9 @@ func TestDoctorWithoutEngine(t *testing.T) {
 // rely on and exits 1; fix asks first, applies on "y", the doctor then
 // finds nothing, and --undo restores the file.
 func TestDoctorAndFixOnEngine(t *testing.T) {
-	api := testenv.Engine(t)
-	testenv.DemoImages(t)
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "compose.yaml")
-	orig := `services:
-  hog: # grows to 40M
-    image: stackui-demo/workload:latest
-    command: ["--alloc", "40M", "--alloc-step", "8M", "--alloc-every", "20ms"]
-    mem_limit: 32m
-  done:
-    image: stackui-demo/workload:latest
-    command: ["--exit-code", "0"]
-`
-	if err := os.WriteFile(file, []byte(orig), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	name := testenv.ProjectName(t)
-	t.Cleanup(func() { testenv.RemoveProject(t, api, name) })
-	p, err := stack.Load(ctx, stack.LoadOptions{Files: []string{file}, ProjectName: name, WorkDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cli, err := stack.DetectCompose(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cli.Up(ctx, p, stack.UpOptions{}, nil); err != nil {
-		t.Fatal(err)
-	}
+	_, file, orig, name := startOOMProject(t, ctx)
 	doctorWaitOOM(t, ctx, name)
 
 	flags := []string{"-f", file, "-p", name}
@@ -171,4 +141,43 @@ func doctorWaitContainer(t *testing.T, ctx context.Context, project, what string
 		}
 	}
 	t.Fatalf("timed out waiting for %s", what)
+}
+
+// startOOMProject writes and starts, on the real engine, a project whose
+// hog is OOM-killed at its 32m limit and whose done exits 0. State and
+// config folders are the test's own.
+func startOOMProject(t *testing.T, ctx context.Context) (p *stack.Project, file, orig, name string) {
+	t.Helper()
+	api := testenv.Engine(t)
+	testenv.DemoImages(t)
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	dir := t.TempDir()
+	file = filepath.Join(dir, "compose.yaml")
+	orig = `services:
+  hog: # grows to 40M
+    image: stackui-demo/workload:latest
+    command: ["--alloc", "40M", "--alloc-step", "8M", "--alloc-every", "20ms"]
+    mem_limit: 32m
+  done:
+    image: stackui-demo/workload:latest
+    command: ["--exit-code", "0"]
+`
+	if err := os.WriteFile(file, []byte(orig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	name = testenv.ProjectName(t)
+	t.Cleanup(func() { testenv.RemoveProject(t, api, name) })
+	p, err := stack.Load(ctx, stack.LoadOptions{Files: []string{file}, ProjectName: name, WorkDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli, err := stack.DetectCompose(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.Up(ctx, p, stack.UpOptions{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return p, file, orig, name
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackui/stackui/internal/testenv"
 	"github.com/stackui/stackui/probes/doctor"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/stack/docker"
@@ -20,39 +19,9 @@ import (
 // back the reloaded project and the hog then runs clean; undo restores
 // the file.
 func TestDoctorUIOnEngine(t *testing.T) {
-	api := testenv.Engine(t)
-	testenv.DemoImages(t)
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "compose.yaml")
-	orig := `services:
-  hog: # grows to 40M
-    image: stackui-demo/workload:latest
-    command: ["--alloc", "40M", "--alloc-step", "8M", "--alloc-every", "20ms"]
-    mem_limit: 32m
-  done:
-    image: stackui-demo/workload:latest
-    command: ["--exit-code", "0"]
-`
-	if err := os.WriteFile(file, []byte(orig), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	name := testenv.ProjectName(t)
-	t.Cleanup(func() { testenv.RemoveProject(t, api, name) })
-	p, err := stack.Load(ctx, stack.LoadOptions{Files: []string{file}, ProjectName: name, WorkDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cli, err := stack.DetectCompose(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cli.Up(ctx, p, stack.UpOptions{}, nil); err != nil {
-		t.Fatal(err)
-	}
+	p, file, orig, name := startOOMProject(t, ctx)
 	eng, err := docker.Connect(ctx, docker.Options{})
 	if err != nil {
 		t.Fatal(err)
