@@ -30,6 +30,19 @@ type drawerEntry struct {
 // root lets it take esc.
 func (a *actions) Expanded() bool { return a.state != drawerHidden }
 
+// toggleDrawer opens the drawer on the output kept so far, or hides it.
+func (a *actions) toggleDrawer() {
+	if a.state == drawerOpen {
+		a.state = drawerHidden
+		return
+	}
+	if len(a.drawer) == 0 {
+		a.note = "no action output yet"
+		return
+	}
+	a.state = drawerOpen
+}
+
 // Height is how many lines the drawer wants: none when hidden, one when
 // collapsed, its title and output when open.
 func (a *actions) Height() int {

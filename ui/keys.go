@@ -45,7 +45,7 @@ type keyMap struct {
 	// services pane: profiles and lifecycle
 	Toggle, Profiles, Open                                           Binding
 	UpSvc, Stop, Start, Restart, Recreate, Build, Kill, Remove, Exec Binding
-	UpAll, DownAll, Reload                                           Binding
+	UpAll, DownAll, Reload, Output                                   Binding
 	// logs pane
 	Search, NextMatch, PrevMatch, Filter, Timestamps, Wrap, AllLogs, Clear, Save Binding
 	// doctor pane
@@ -85,6 +85,7 @@ func defaultKeys() keyMap {
 		UpAll:    bind(groupServices, "up_all", "U", "project up", "U"),
 		DownAll:  bind(groupServices, "down_all", "D", "project down (asks)", "D"),
 		Reload:   bind(groupServices, "reload", "ctrl+r", "reload compose files", "ctrl+r"),
+		Output:   bind(groupServices, "output", "o", "show / hide action output", "o"),
 
 		Search:     bind(groupLogs, "search", "/", "search", "/"),
 		NextMatch:  bind(groupLogs, "next_match", "n", "next match", "n"),
@@ -108,7 +109,7 @@ func (k *keyMap) all() []*Binding {
 		&k.Quit, &k.Help, &k.Command, &k.NextPane, &k.PrevPane, &k.Back, &k.NextTab, &k.PrevTab,
 		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
 		&k.Toggle, &k.Profiles, &k.Open, &k.UpSvc, &k.Stop, &k.Start, &k.Restart, &k.Recreate,
-		&k.Build, &k.Kill, &k.Remove, &k.Exec, &k.UpAll, &k.DownAll, &k.Reload,
+		&k.Build, &k.Kill, &k.Remove, &k.Exec, &k.UpAll, &k.DownAll, &k.Reload, &k.Output,
 		&k.Search, &k.NextMatch, &k.PrevMatch, &k.Filter, &k.Timestamps, &k.Wrap, &k.AllLogs, &k.Clear, &k.Save,
 		&k.Fix, &k.Undo,
 	}

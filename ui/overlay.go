@@ -145,7 +145,7 @@ func layoutColumns(blocks [][]string, width int) []string {
 // View renders the overlay at its size.
 func (h *helpOverlay) View() string {
 	lines := h.lines()
-	title := h.st.Title.Render("keys") + h.st.Muted.Render("  (esc closes; j/k scroll)")
+	title := h.st.Title.Render("keys") + h.st.Muted.Render("  (esc closes; j/k scroll; config.yaml names them group.action, e.g. services.stop)")
 	body := lines[min(h.top, len(lines)):]
 	return title + "\n" + strings.Join(body, "\n")
 }

@@ -62,6 +62,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case on(msg, k.Reload):
 		return m.reload()
+	case on(msg, k.Output):
+		m.actions.toggleDrawer()
+		m.layout()
+		return nil
 	case on(msg, k.NextTab):
 		m.setTab((m.tab + 1) % tabCount)
 		return nil
