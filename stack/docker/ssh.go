@@ -105,8 +105,16 @@ func (c *commandConn) wait() error {
 // the process has gone.
 func (c *commandConn) tunnelError(op string, err error) error {
 	if op == "write" {
-		// stdout may still hold data; closing it to reap the process
-		// would lose it, so say what ssh has said so far.
+		// A failed write usually means ssh is exiting: give it a moment,
+		// so that what it printed on stderr (the reason) is all there.
+		// Reaping it closes stdout, but nothing more can be sent on this
+		// connection anyway.
+		exited := make(chan struct{})
+		go func() { c.wait(); close(exited) }()
+		select {
+		case <-exited:
+		case <-time.After(time.Second):
+		}
 		if msg := strings.TrimSpace(c.stderr.String()); msg != "" {
 			return fmt.Errorf("ssh tunnel %s: %s: %w", op, msg, err)
 		}
