@@ -39,7 +39,7 @@ func (m *Model) leftWidth() int {
 	if m.stacked() {
 		return m.width
 	}
-	return min(max(m.width*2/5, 50), 64)
+	return min(max(m.width*2/5, 56), 64)
 }
 
 // listHeight is the services pane's height including its title row.
