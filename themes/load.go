@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/stackui/stackui/internal/yamlconf"
 )
 
 // DefaultName is the theme used when the config names none.
@@ -108,7 +110,7 @@ func Parse(file string, data []byte) (Palette, error) {
 		return Palette{}, err
 	}
 	base := DefaultName
-	baseNode := field(doc, "base")
+	baseNode := yamlconf.Field(doc, "base")
 	if baseNode != nil {
 		if baseNode.Kind != yaml.ScalarNode || baseNode.Value == "" {
 			return Palette{}, errAt(file, baseNode, "base: want the name of a builtin theme (%s)", strings.Join(Builtins(), ", "))
@@ -138,7 +140,7 @@ func parseBuiltin(name string, data []byte) (Palette, error) {
 	if err != nil {
 		return Palette{}, err
 	}
-	if n := field(doc, "base"); n != nil {
+	if n := yamlconf.Field(doc, "base"); n != nil {
 		return Palette{}, errAt(file, n, "a builtin theme has no base")
 	}
 	var p Palette
@@ -175,10 +177,10 @@ func apply(file string, doc *yaml.Node, p *Palette) error {
 	if err := checkKeys(file, doc, "", "key", "description", "base", "colors"); err != nil {
 		return err
 	}
-	if n := field(doc, "description"); n != nil && n.Kind != yaml.ScalarNode {
+	if n := yamlconf.Field(doc, "description"); n != nil && n.Kind != yaml.ScalarNode {
 		return errAt(file, n, "description: want a string")
 	}
-	colors := field(doc, "colors")
+	colors := yamlconf.Field(doc, "colors")
 	if colors == nil || (colors.Kind == yaml.ScalarNode && colors.Tag == "!!null") {
 		return nil
 	}
@@ -194,7 +196,7 @@ func apply(file string, doc *yaml.Node, p *Palette) error {
 		return err
 	}
 	for _, e := range es {
-		if n := field(colors, e.name); n != nil {
+		if n := yamlconf.Field(colors, e.name); n != nil {
 			if err := applyColor(file, "colors."+e.name, n, e.c); err != nil {
 				return err
 			}
@@ -221,7 +223,7 @@ func applyColor(file, key string, n *yaml.Node, c *Color) error {
 			name string
 			dst  *string
 		}{{"dark", &c.Dark}, {"light", &c.Light}} {
-			vn := field(n, v.name)
+			vn := yamlconf.Field(n, v.name)
 			if vn == nil {
 				continue
 			}

@@ -3,24 +3,20 @@ package themes
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
-)
 
-// yamlLine pulls the line out of yaml.v3's syntax errors
-// ("yaml: line 3: did not find expected key"), so the message can lead with
-// file:line like every other error here.
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	"github.com/stackui/stackui/internal/yamlconf"
+)
 
 // parseDoc parses data into its top-level mapping; nil for an empty
 // document. Only the first document counts: a theme is one mapping.
 func parseDoc(file string, data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, syntaxError(file, data, err)
+		return nil, yamlconf.SyntaxError("theme", file, data, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, nil
@@ -33,37 +29,6 @@ func parseDoc(file string, data []byte) (*yaml.Node, error) {
 		return nil, errAt(file, root, "want a mapping (description, base, colors), got a %s", kindName(root.Kind))
 	}
 	return root, nil
-}
-
-func syntaxError(file string, data []byte, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := ""
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		line, msg = ":"+m[1], m[2]
-	}
-	// yaml.v3 sometimes blames the line before a tab; a tab in the
-	// indentation is the usual culprit, so point at it.
-	if strings.Contains(msg, "tab") || strings.Contains(msg, "cannot start any token") {
-		for i, l := range strings.Split(string(data), "\n") {
-			if strings.HasPrefix(strings.TrimLeft(l, " "), "\t") {
-				return fmt.Errorf("theme %s:%d: a tab in the indentation; YAML indents with spaces", file, i+1)
-			}
-		}
-	}
-	return fmt.Errorf("theme %s%s: %s", file, line, msg)
-}
-
-// field returns the value of key in a mapping node, or nil.
-func field(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
 }
 
 // checkKeys rejects keys a mapping may not have, and repeated ones: a typo

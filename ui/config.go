@@ -13,6 +13,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/stackui/stackui/internal/yamlconf"
+
 	"github.com/stackui/stackui/themes"
 )
 
@@ -134,7 +136,7 @@ func parseConfig(file string, data []byte) (Config, error) {
 	cfg.Path = file
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return cfg, yamlSyntaxError(file, data, err)
+		return cfg, yamlconf.SyntaxError("config", file, data, err)
 	}
 	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
 		return cfg, nil // empty, or only comments
@@ -147,24 +149,24 @@ func parseConfig(file string, data []byte) (Config, error) {
 	if err := c.keys(root, "", "theme", "keys", "logs", "exec"); err != nil {
 		return cfg, err
 	}
-	if n := fieldOf(root, "theme"); n != nil {
+	if n := yamlconf.Field(root, "theme"); n != nil {
 		if n.Kind != yaml.ScalarNode || isNull(n) || n.Value == "" {
 			return cfg, c.errAt(n, "theme: want a theme name or a path to a theme file")
 		}
 		cfg.Theme = n.Value
 	}
-	if n := fieldOf(root, "keys"); n != nil && !isNull(n) {
+	if n := yamlconf.Field(root, "keys"); n != nil && !isNull(n) {
 		keys, err := c.bindings(n)
 		if err != nil {
 			return cfg, err
 		}
 		cfg.Keys = keys
 	}
-	if n := fieldOf(root, "logs"); n != nil && !isNull(n) {
+	if n := yamlconf.Field(root, "logs"); n != nil && !isNull(n) {
 		if err := c.section(n, "logs", "buffer_lines"); err != nil {
 			return cfg, err
 		}
-		if v := fieldOf(n, "buffer_lines"); v != nil {
+		if v := yamlconf.Field(n, "buffer_lines"); v != nil {
 			lines, err := strconv.Atoi(strings.ReplaceAll(v.Value, "_", ""))
 			if v.Kind != yaml.ScalarNode || err != nil {
 				return cfg, c.errAt(v, "logs.buffer_lines: want a whole number of lines, got %s", describe(v))
@@ -175,11 +177,11 @@ func parseConfig(file string, data []byte) (Config, error) {
 			cfg.Logs.BufferLines = lines
 		}
 	}
-	if n := fieldOf(root, "exec"); n != nil && !isNull(n) {
+	if n := yamlconf.Field(root, "exec"); n != nil && !isNull(n) {
 		if err := c.section(n, "exec", "command"); err != nil {
 			return cfg, err
 		}
-		if v := fieldOf(n, "command"); v != nil {
+		if v := yamlconf.Field(n, "command"); v != nil {
 			words, err := c.strings(v, "exec.command", true)
 			if err != nil {
 				return cfg, err

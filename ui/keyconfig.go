@@ -213,38 +213,6 @@ func (c checker) section(n *yaml.Node, name string, allowed ...string) error {
 	return c.keys(n, name, allowed...)
 }
 
-// yamlLine pulls the line out of yaml.v3's syntax errors
-// ("yaml: line 3: did not find expected key") so the message can lead with
-// file:line like the others.
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-func yamlSyntaxError(file string, data []byte, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := ""
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		line, msg = ":"+m[1], m[2]
-	}
-	// yaml.v3 sometimes blames the line before a tab; a tab in the
-	// indentation is the usual culprit, so point at it.
-	if strings.Contains(msg, "tab") || strings.Contains(msg, "cannot start any token") {
-		for i, l := range strings.Split(string(data), "\n") {
-			if strings.HasPrefix(strings.TrimLeft(l, " "), "\t") {
-				return fmt.Errorf("config %s:%d: a tab in the indentation; YAML indents with spaces", file, i+1)
-			}
-		}
-	}
-	return fmt.Errorf("config %s%s: %s", file, line, msg)
-}
-
-func fieldOf(m *yaml.Node, key string) *yaml.Node {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
 func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
 
 func kindOf(n *yaml.Node) string {
