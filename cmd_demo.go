@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"github.com/stackui/stackui/stack/demo"
+	"github.com/stackui/stackui/demo"
 	"github.com/stackui/stackui/stack/docker"
 )
 

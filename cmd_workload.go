@@ -6,7 +6,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/stackui/stackui/stack/demo/workload"
+	"github.com/stackui/stackui/demo/workload"
 )
 
 // runWorkload is the demo images' entrypoint. Signals are caught here, not

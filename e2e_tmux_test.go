@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/stackui/stackui/internal/testenv"
-	"github.com/stackui/stackui/stack/demo"
+	"github.com/stackui/stackui/demo"
 )
 
 // tmuxSession drives the real binary the way a person does: keys in with

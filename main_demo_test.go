@@ -13,7 +13,7 @@ import (
 	"github.com/moby/moby/client"
 	"github.com/stackui/stackui/internal/testenv"
 	"github.com/stackui/stackui/stack"
-	"github.com/stackui/stackui/stack/demo"
+	"github.com/stackui/stackui/demo"
 )
 
 func TestDemoBadArguments(t *testing.T) {

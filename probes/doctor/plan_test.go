@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/stackui/stackui/stack"
-	"github.com/stackui/stackui/stack/demo"
+	"github.com/stackui/stackui/demo"
 )
 
 // planFor loads a one-file project and plans the fixes of an OOM finding

@@ -261,7 +261,7 @@ func TestIntegrationForeignImage(t *testing.T) {
 	}
 
 	// A host with qemu binfmt emulation may run the foreign program, which
-	// then says so (stack/demo's tiny ELF); only a host without it must
+	// then says so (demo's tiny ELF); only a host without it must
 	// fail with "exec format error".
 	emulates, handler := binfmtEmulates("/proc/sys/fs/binfmt_misc", p)
 	startErr := c.Start(ctx, id)
