@@ -31,13 +31,28 @@ type ComposeCLI struct {
 // startup.
 const detectTimeout = 15 * time.Second
 
+// ComposeChoiceEnv names the variable that picks one compose CLI instead of
+// the first that works: "docker compose" (or "v2", "plugin") or
+// "docker-compose" (or "v1", "standalone"). Tests run once under each.
+const ComposeChoiceEnv = "STACKUI_COMPOSE"
+
 // DetectCompose finds the compose CLI on PATH, preferring the docker plugin
 // as `docker compose` does. Each candidate must answer `version`, so a docker
-// CLI without the plugin falls through to docker-compose.
+// CLI without the plugin falls through to docker-compose. STACKUI_COMPOSE
+// limits the search to the one CLI it names.
 func DetectCompose(ctx context.Context) (ComposeCLI, error) {
 	candidates := []ComposeCLI{
 		{Name: "docker compose", Path: "docker", Prefix: []string{"compose"}},
 		{Name: "docker-compose", Path: "docker-compose"},
+	}
+	switch choice := strings.ToLower(strings.TrimSpace(os.Getenv(ComposeChoiceEnv))); choice {
+	case "":
+	case "docker compose", "docker", "plugin", "v2", "v5":
+		candidates = candidates[:1]
+	case "docker-compose", "standalone", "v1":
+		candidates = candidates[1:]
+	default:
+		return ComposeCLI{}, fmt.Errorf("%s=%q: say \"docker compose\" or \"docker-compose\"", ComposeChoiceEnv, choice)
 	}
 	var whyNot []string
 	for _, c := range candidates {

@@ -31,6 +31,7 @@ func TestDetectComposeChoice(t *testing.T) {
 		name     string
 		docker   string // script body; "" means no docker on PATH
 		compose  string // script body; "" means no docker-compose on PATH
+		choice   string // STACKUI_COMPOSE
 		wantName string
 		wantVer  string
 		wantErr  []string
@@ -52,6 +53,20 @@ func TestDetectComposeChoice(t *testing.T) {
 			docker:  `echo "no plugin" >&2; exit 1`,
 			compose: `echo "ImportError: no module" >&2; exit 1`,
 			wantErr: []string{"docker compose", "no plugin", "docker-compose", "ImportError"}},
+		{name: "v1 chosen over a working plugin",
+			docker:   `echo v5.6.0`,
+			compose:  `echo 1.29.2`,
+			choice:   "docker-compose",
+			wantName: "docker-compose", wantVer: "1.29.2"},
+		{name: "plugin chosen, missing: no fallback",
+			docker:  `echo "docker: unknown command: docker compose" >&2; exit 1`,
+			compose: `echo 1.29.2`,
+			choice:  "docker compose",
+			wantErr: []string{"docker compose", "unknown command"}},
+		{name: "unknown choice",
+			compose: `echo 1.29.2`,
+			choice:  "podman-compose",
+			wantErr: []string{"STACKUI_COMPOSE", "podman-compose"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,6 +78,7 @@ func TestDetectComposeChoice(t *testing.T) {
 				writeComposeScript(t, dir, "docker-compose", tc.compose)
 			}
 			t.Setenv("PATH", dir)
+			t.Setenv(ComposeChoiceEnv, tc.choice)
 			got, err := DetectCompose(context.Background())
 			if tc.wantErr != nil {
 				if err == nil {
@@ -108,7 +124,7 @@ func TestDetectComposeHere(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "docker-compose"
-	if pluginWorks {
+	if pluginWorks && os.Getenv(ComposeChoiceEnv) != "docker-compose" {
 		want = "docker compose"
 	}
 	if cli.Name != want || cli.Version == "" {
