@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackui/stackui/internal/testenv"
 	"github.com/stackui/stackui/demo"
+	"github.com/stackui/stackui/internal/testenv"
 )
 
 // tmuxSession drives the real binary the way a person does: keys in with

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/moby/moby/client"
+	"github.com/stackui/stackui/demo"
 	"github.com/stackui/stackui/internal/testenv"
 	"github.com/stackui/stackui/stack"
-	"github.com/stackui/stackui/demo"
 )
 
 func TestDemoBadArguments(t *testing.T) {

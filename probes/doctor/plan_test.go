@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/demo"
+	"github.com/stackui/stackui/stack"
 )
 
 // planFor loads a one-file project and plans the fixes of an OOM finding
