@@ -212,6 +212,9 @@ func TestComposeCLIAgrees(t *testing.T) {
 		{fixture: "envcompose"},
 		{fixture: "multi", opts: LoadOptions{Files: []string{"base.yaml", "extra.yaml"}}},
 		{fixture: "interp", opts: LoadOptions{Env: map[string]string{"SECRET": "s", "IMG": "example/x:1"}}},
+		// 57 services, five profiles, an override file, anchors and merge keys.
+		{fixture: "big"},
+		{fixture: "big", opts: LoadOptions{Profiles: []string{"feature-complete", "monitoring"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.fixture, func(t *testing.T) {
