@@ -5,7 +5,11 @@
 // stays cheap: styles come in as precomputed SGR strings (Decor).
 package logbuf
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/stackui/stackui/internal/textsafe"
+)
 
 // DefaultCapacity is how many lines a ring keeps unless told otherwise.
 const DefaultCapacity = 10000
@@ -27,7 +31,7 @@ type Line struct {
 	Time   int64  // Unix nanoseconds: the engine's timestamp, else arrival
 	Src    uint32 // index into the store's sources
 	Stream Stream
-	Flags  Flags
+	Flags  textsafe.Flags
 }
 
 // Ring is a bounded, time-ordered buffer of lines. Lines are addressed by

@@ -1,6 +1,7 @@
 package logbuf
 
 import (
+	"github.com/stackui/stackui/internal/textsafe"
 	"strconv"
 	"sync"
 	"time"
@@ -65,7 +66,7 @@ func NewStore(o Options) *Store {
 		o.Capacity = DefaultCapacity
 	}
 	if o.MaxCells <= 0 {
-		o.MaxCells = DefaultMaxCells
+		o.MaxCells = textsafe.DefaultMaxCells
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -139,7 +140,7 @@ func (s *Store) service(name string) *service {
 // Append sanitizes one line of output and stores it in its service's ring
 // and the merged one. A zero t means the line's arrival time.
 func (s *Store) Append(id SourceID, t time.Time, stream Stream, text string) {
-	text, flags := Sanitize(text, s.opts.MaxCells)
+	text, flags := textsafe.Sanitize(text, s.opts.MaxCells)
 	if t.IsZero() {
 		t = s.opts.Now()
 	}

@@ -1,6 +1,7 @@
 package logbuf
 
 import (
+	"github.com/stackui/stackui/internal/textsafe"
 	"math"
 	"sort"
 	"strings"
@@ -144,7 +145,7 @@ func (lay *layout) rowsOf(l *Line) int {
 	if !lay.v.Wrap {
 		return 1
 	}
-	if l.Flags&Plain != 0 {
+	if l.Flags&textsafe.Plain != 0 {
 		return max(1, (len(l.Text)+lay.bodyW-1)/lay.bodyW)
 	}
 	return len(wrapText(l.Text, lay.bodyW, false))
