@@ -1,12 +1,13 @@
 package logbuf
 
 import (
-	"github.com/stackui/stackui/internal/textsafe"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stackui/stackui/internal/textsafe"
 )
 
 // Span is a style as the escape sequences that open and close it.

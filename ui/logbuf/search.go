@@ -1,10 +1,11 @@
 package logbuf
 
 import (
-	"github.com/stackui/stackui/internal/textsafe"
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/stackui/stackui/internal/textsafe"
 )
 
 // Query is a search over line text, case-insensitive unless it contains an

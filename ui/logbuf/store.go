@@ -1,12 +1,13 @@
 package logbuf
 
 import (
-	"github.com/stackui/stackui/internal/textsafe"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stackui/stackui/internal/textsafe"
 )
 
 // Source is where lines come from: one replica of a service. Number 0 is
@@ -27,6 +28,9 @@ type Options struct {
 	// Capacity is the number of lines each ring keeps (each service's and
 	// the merged one); DefaultCapacity when <= 0.
 	Capacity int
+	// ByteBudget caps the text each ring keeps, in bytes; DefaultByteBudget
+	// when 0, no cap when < 0.
+	ByteBudget int64
 	// MaxCells caps a line's displayed width; DefaultMaxCells when <= 0.
 	MaxCells int
 	// Now stamps lines that arrive without a timestamp; time.Now when nil.
@@ -65,6 +69,9 @@ func NewStore(o Options) *Store {
 	if o.Capacity <= 0 {
 		o.Capacity = DefaultCapacity
 	}
+	if o.ByteBudget == 0 {
+		o.ByteBudget = DefaultByteBudget
+	}
 	if o.MaxCells <= 0 {
 		o.MaxCells = textsafe.DefaultMaxCells
 	}
@@ -75,7 +82,7 @@ func NewStore(o Options) *Store {
 		opts:     o,
 		bySource: make(map[sourceKey]SourceID),
 		services: make(map[string]*service),
-		all:      newRing(o.Capacity),
+		all:      newRing(o.Capacity, o.ByteBudget),
 		changed:  make(chan struct{}, 1),
 	}
 }
@@ -131,7 +138,7 @@ func (s *Store) SourceInfo(id SourceID) Source {
 func (s *Store) service(name string) *service {
 	sv := s.services[name]
 	if sv == nil {
-		sv = &service{ring: newRing(s.opts.Capacity)}
+		sv = &service{ring: newRing(s.opts.Capacity, s.opts.ByteBudget)}
 		s.services[name] = sv
 	}
 	return sv

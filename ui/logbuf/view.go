@@ -1,10 +1,11 @@
 package logbuf
 
 import (
-	"github.com/stackui/stackui/internal/textsafe"
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/stackui/stackui/internal/textsafe"
 )
 
 // View says which lines the pane shows and how they are laid out.
@@ -47,7 +48,7 @@ func (s *Store) ring(v View) *Ring {
 	if sv := s.services[v.Service]; sv != nil {
 		return sv.ring
 	}
-	return newRing(1)
+	return newRing(1, 0)
 }
 
 // seq settles v's ring and lists what v shows. Callers hold mu.
