@@ -8,9 +8,9 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/stackui/stackui/internal/textsafe"
 	"github.com/stackui/stackui/probes/doctor"
 	"github.com/stackui/stackui/themes"
-	"github.com/stackui/stackui/ui/logbuf"
 )
 
 // findingBadge is the short mark the services pane puts on a row whose
@@ -82,11 +82,11 @@ func findingGlyph(st themes.Styles, s doctor.Severity) string {
 }
 
 // docCleanLines makes text that may hold container output safe to print
-// (logbuf.Sanitize), then plain, one entry per line.
+// (textsafe.Sanitize), then plain, one entry per line.
 func docCleanLines(s string) []string {
 	parts := strings.Split(s, "\n")
 	for i, p := range parts {
-		p, _ = logbuf.Sanitize(p, 0)
+		p, _ = textsafe.Sanitize(p, 0)
 		parts[i] = ansi.Strip(p)
 	}
 	return parts

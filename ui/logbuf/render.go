@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stackui/stackui/internal/textsafe"
 )
 
 // Span is a style as the escape sequences that open and close it.
@@ -87,7 +89,7 @@ func (lay *layout) appendRows(rows []string, l *Line, current bool, d *Decor, sk
 // colours is shown without them: its matches are what matters. plain says
 // the result is still printable ASCII without escapes.
 func (lay *layout) highlight(l *Line, current bool, d *Decor) (string, bool) {
-	text, plain := l.Text, l.Flags&Plain != 0
+	text, plain := l.Text, l.Flags&textsafe.Plain != 0
 	if q := lay.v.Query; !q.Empty() {
 		hay := searchText(l, lay.scratch)
 		sp := d.Match
@@ -114,15 +116,15 @@ func (lay *layout) highlight(l *Line, current bool, d *Decor) (string, bool) {
 	return text, plain
 }
 
-// fit cuts a line to w cells, marking the cut with Ellipsis.
+// fit cuts a line to w cells, marking the cut with textsafe.Ellipsis.
 func fit(s string, w int, plain bool) string {
 	if plain {
 		if len(s) <= w {
 			return s
 		}
-		return s[:w-1] + Ellipsis
+		return s[:w-1] + textsafe.Ellipsis
 	}
-	return ansi.Truncate(s, w, Ellipsis)
+	return ansi.Truncate(s, w, textsafe.Ellipsis)
 }
 
 // wrapText breaks a line into rows of at most w cells. Each row of a line
@@ -143,7 +145,7 @@ func wrapText(s string, w int, plain bool) []string {
 	rows := strings.Split(ansi.Hardwrap(s, w, true), "\n")
 	if strings.IndexByte(s, 0x1b) >= 0 {
 		for i := range rows {
-			rows[i] += sgrReset
+			rows[i] += textsafe.SGRReset
 		}
 	}
 	return rows

@@ -5,10 +5,20 @@
 // stays cheap: styles come in as precomputed SGR strings (Decor).
 package logbuf
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/stackui/stackui/internal/textsafe"
+)
 
 // DefaultCapacity is how many lines a ring keeps unless told otherwise.
 const DefaultCapacity = 10000
+
+// DefaultByteBudget is how many bytes of text a ring keeps unless told
+// otherwise. Lines are capped in cells, not bytes, and a line of combining
+// marks holds about 16 KiB in 4,096 cells: the line count alone would let
+// one service hold 160 MB.
+const DefaultByteBudget = 8 << 20
 
 // Stream says where a line came from. StreamNote lines are stackui's own
 // remarks (a stream that failed), shown dimmed.
@@ -27,7 +37,7 @@ type Line struct {
 	Time   int64  // Unix nanoseconds: the engine's timestamp, else arrival
 	Src    uint32 // index into the store's sources
 	Stream Stream
-	Flags  Flags
+	Flags  textsafe.Flags
 }
 
 // Ring is a bounded, time-ordered buffer of lines. Lines are addressed by
@@ -39,6 +49,10 @@ type Ring struct {
 	head    int    // position of the oldest line once full
 	cap     int
 	dropped int64 // lines before Start: evicted or cleared
+	// bytes is the text held in buf and late; past budget (when > 0) the
+	// oldest lines go, down to nine tenths of it so that trimming, which
+	// moves the kept lines, is rare.
+	bytes, budget int64
 	// late holds lines older than the newest one in buf (a second replica's
 	// backlog, a re-attach): they are merged in, in time order, before the
 	// ring is read, instead of shifting the ring for each one.
@@ -49,7 +63,7 @@ type Ring struct {
 	match matchCache
 }
 
-func newRing(capacity int) *Ring { return &Ring{cap: capacity} }
+func newRing(capacity int, budget int64) *Ring { return &Ring{cap: capacity, budget: budget} }
 
 // Start is the absolute index of the oldest line kept.
 func (r *Ring) Start() int64 { return r.dropped }
@@ -75,19 +89,25 @@ func (r *Ring) newest() *Line { return r.At(r.End() - 1) }
 func (r *Ring) add(l Line) {
 	if len(r.buf) == 0 || l.Time >= r.newest().Time {
 		r.push(l)
-		return
+	} else {
+		r.bytes += int64(len(l.Text))
+		r.late = append(r.late, l)
+		if len(r.late) >= r.cap {
+			r.settle()
+		}
 	}
-	r.late = append(r.late, l)
-	if len(r.late) >= r.cap {
-		r.settle()
+	if r.budget > 0 && r.bytes > r.budget {
+		r.trim()
 	}
 }
 
 func (r *Ring) push(l Line) {
+	r.bytes += int64(len(l.Text))
 	if len(r.buf) < r.cap {
 		r.buf = append(r.buf, l)
 		return
 	}
+	r.bytes -= int64(len(r.buf[r.head].Text))
 	r.buf[r.head] = l
 	r.head++
 	if r.head == r.cap {
@@ -126,8 +146,41 @@ func (r *Ring) settle() {
 	r.head = 0
 	clear(r.late) // drop the texts' references before reuse
 	r.late = r.late[:0]
+	r.bytes = 0
+	for i := range r.buf {
+		r.bytes += int64(len(r.buf[i].Text))
+	}
 	r.gen++
 }
+
+// trim drops the oldest lines until the ring holds nine tenths of its byte
+// budget; the newest line always stays.
+func (r *Ring) trim() {
+	r.settle()
+	lines := r.linear()
+	target := r.budget - r.budget/10
+	n := 0
+	for n < len(lines)-1 && r.bytes > target {
+		r.bytes -= int64(len(lines[n].Text))
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	if &lines[0] == &r.buf[0] {
+		kept := copy(r.buf, lines[n:])
+		clear(r.buf[kept:]) // drop the texts' references
+		r.buf = r.buf[:kept]
+	} else {
+		r.buf = lines[n:]
+	}
+	r.head = 0
+	r.dropped += int64(n)
+	r.gen++
+}
+
+// Bytes is the text the ring holds, in bytes.
+func (r *Ring) Bytes() int64 { return r.bytes }
 
 // linear returns the lines oldest first; it copies only when wrapped.
 func (r *Ring) linear() []Line {
@@ -143,5 +196,6 @@ func (r *Ring) linear() []Line {
 func (r *Ring) clear() {
 	r.dropped += int64(len(r.buf))
 	r.buf, r.head, r.late = nil, 0, nil
+	r.bytes = 0
 	r.gen++
 }

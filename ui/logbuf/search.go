@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/stackui/stackui/internal/textsafe"
 )
 
 // Query is a search over line text, case-insensitive unless it contains an
@@ -38,7 +40,7 @@ func (q Query) Matches(l *Line, scratch *[]byte) bool {
 	}
 	hay := searchText(l, scratch)
 	if q.fold {
-		if l.Flags&Plain != 0 || isASCII(hay) {
+		if l.Flags&textsafe.Plain != 0 || isASCII(hay) {
 			return indexFoldASCII(hay, q.needle) >= 0
 		}
 		return strings.Contains(strings.ToLower(hay), q.needle)
@@ -77,7 +79,7 @@ func (q Query) spans(hay string, fn func(a, b int)) {
 
 // searchText is the line without its colour sequences.
 func searchText(l *Line, scratch *[]byte) string {
-	if l.Flags&SGR == 0 {
+	if l.Flags&textsafe.SGR == 0 {
 		return l.Text
 	}
 	*scratch = stripSGR((*scratch)[:0], l.Text)

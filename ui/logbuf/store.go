@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stackui/stackui/internal/textsafe"
 )
 
 // Source is where lines come from: one replica of a service. Number 0 is
@@ -26,6 +28,9 @@ type Options struct {
 	// Capacity is the number of lines each ring keeps (each service's and
 	// the merged one); DefaultCapacity when <= 0.
 	Capacity int
+	// ByteBudget caps the text each ring keeps, in bytes; DefaultByteBudget
+	// when 0, no cap when < 0.
+	ByteBudget int64
 	// MaxCells caps a line's displayed width; DefaultMaxCells when <= 0.
 	MaxCells int
 	// Now stamps lines that arrive without a timestamp; time.Now when nil.
@@ -64,8 +69,11 @@ func NewStore(o Options) *Store {
 	if o.Capacity <= 0 {
 		o.Capacity = DefaultCapacity
 	}
+	if o.ByteBudget == 0 {
+		o.ByteBudget = DefaultByteBudget
+	}
 	if o.MaxCells <= 0 {
-		o.MaxCells = DefaultMaxCells
+		o.MaxCells = textsafe.DefaultMaxCells
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -74,7 +82,7 @@ func NewStore(o Options) *Store {
 		opts:     o,
 		bySource: make(map[sourceKey]SourceID),
 		services: make(map[string]*service),
-		all:      newRing(o.Capacity),
+		all:      newRing(o.Capacity, o.ByteBudget),
 		changed:  make(chan struct{}, 1),
 	}
 }
@@ -130,7 +138,7 @@ func (s *Store) SourceInfo(id SourceID) Source {
 func (s *Store) service(name string) *service {
 	sv := s.services[name]
 	if sv == nil {
-		sv = &service{ring: newRing(s.opts.Capacity)}
+		sv = &service{ring: newRing(s.opts.Capacity, s.opts.ByteBudget)}
 		s.services[name] = sv
 	}
 	return sv
@@ -139,7 +147,7 @@ func (s *Store) service(name string) *service {
 // Append sanitizes one line of output and stores it in its service's ring
 // and the merged one. A zero t means the line's arrival time.
 func (s *Store) Append(id SourceID, t time.Time, stream Stream, text string) {
-	text, flags := Sanitize(text, s.opts.MaxCells)
+	text, flags := textsafe.Sanitize(text, s.opts.MaxCells)
 	if t.IsZero() {
 		t = s.opts.Now()
 	}

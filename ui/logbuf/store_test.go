@@ -22,7 +22,7 @@ func texts(r *Ring) []string {
 }
 
 func TestRingBoundedAndAbsolute(t *testing.T) {
-	r := newRing(3)
+	r := newRing(3, 0)
 	for i := range 5 {
 		r.add(Line{Text: fmt.Sprint(i), Time: int64(i)})
 	}
@@ -43,7 +43,7 @@ func TestRingBoundedAndAbsolute(t *testing.T) {
 }
 
 func TestRingLateLinesMergeInTimeOrder(t *testing.T) {
-	r := newRing(4)
+	r := newRing(4, 0)
 	for _, tm := range []int64{10, 20, 30} {
 		r.add(Line{Text: fmt.Sprint(tm), Time: tm})
 	}
@@ -292,5 +292,51 @@ func TestConcurrentAppendAndRender(t *testing.T) {
 	wg.Wait()
 	if n := s.Len(v); n != 500 {
 		t.Errorf("merged ring holds %d, want 500", n)
+	}
+}
+
+// TestStoreByteBudget: lines of combining marks are short in cells but long
+// in bytes; the budget bounds what a service and the merged ring hold,
+// whatever the line count, and the newest lines are the ones kept.
+func TestStoreByteBudget(t *testing.T) {
+	const budget = 1 << 20
+	s := NewStore(Options{ByteBudget: budget})
+	id := s.Source("zalgo", 1, 0)
+	other := s.Source("quiet", 1, 0)
+	zalgo := strings.Repeat("z\u0301\u0302\u0303\u0304\u0305\u0306\u0307", 1000) // ~15 KB, 1,000 cells
+	for i := 0; i < 2000; i++ {
+		s.Append(id, at(i), StreamStdout, fmt.Sprintf("%06d %s", i, zalgo))
+		if i%100 == 0 {
+			s.Append(other, at(i), StreamStdout, fmt.Sprintf("quiet %d", i))
+		}
+	}
+	s.mu.Lock()
+	svc, all := s.services["zalgo"].ring, s.all
+	s.mu.Unlock()
+	for name, r := range map[string]*Ring{"service": svc, "merged": all} {
+		if r.Bytes() > budget {
+			t.Errorf("%s ring holds %d bytes, over the %d budget", name, r.Bytes(), budget)
+		}
+		var sum int64
+		for i := r.Start(); i < r.End(); i++ {
+			sum += int64(len(r.At(i).Text))
+		}
+		if sum != r.Bytes() {
+			t.Errorf("%s ring counts %d bytes, holds %d", name, r.Bytes(), sum)
+		}
+		if r.Len() < 10 || r.Len() > 100 {
+			t.Errorf("%s ring keeps %d lines of ~15 KB under a 1 MiB budget", name, r.Len())
+		}
+	}
+	if got := svc.At(svc.End() - 1).Text; !strings.HasPrefix(got, "001999 ") {
+		t.Errorf("newest line = %.10q, want line 1999", got)
+	}
+	if n := s.Len(View{Service: "quiet"}); n != 20 {
+		t.Errorf("the quiet service lost lines to the other's budget: %d, want 20", n)
+	}
+	// Clearing gives the budget back.
+	s.Clear(View{All: true})
+	if svc.Bytes() != 0 || all.Bytes() != 0 {
+		t.Errorf("after clear: %d and %d bytes", svc.Bytes(), all.Bytes())
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/stackui/stackui/internal/textsafe"
 )
 
 // View says which lines the pane shows and how they are laid out.
@@ -46,7 +48,7 @@ func (s *Store) ring(v View) *Ring {
 	if sv := s.services[v.Service]; sv != nil {
 		return sv.ring
 	}
-	return newRing(1)
+	return newRing(1, 0)
 }
 
 // seq settles v's ring and lists what v shows. Callers hold mu.
@@ -144,7 +146,7 @@ func (lay *layout) rowsOf(l *Line) int {
 	if !lay.v.Wrap {
 		return 1
 	}
-	if l.Flags&Plain != 0 {
+	if l.Flags&textsafe.Plain != 0 {
 		return max(1, (len(l.Text)+lay.bodyW-1)/lay.bodyW)
 	}
 	return len(wrapText(l.Text, lay.bodyW, false))

@@ -1,4 +1,4 @@
-package logbuf
+package textsafe
 
 import (
 	"strings"
@@ -54,6 +54,12 @@ func TestSanitize(t *testing.T) {
 		{"csi cut by control", "a\x1b[1\x07b", "ab", Plain},
 		{"sgr too long", "\x1b[" + strings.Repeat("1;", 40) + "mx", "x", Plain},
 		{"long plain line cut", long, long[:DefaultMaxCells-1] + Ellipsis, 0},
+		{"bidi override shown", "file\u202etxt.exe", "file<U+202E>txt.exe", 0},
+		{"bidi isolates shown", "a\u2066b\u2067c\u2068d\u2069", "a<U+2066>b<U+2067>c<U+2068>d<U+2069>", 0},
+		{"rtl and lrm marks shown", "x\u200fy\u200ez\u061c", "x<U+200F>y<U+200E>z<U+061C>", 0},
+		{"zero-width space and bom shown", "pass\u200bword\ufeff", "pass<U+200B>word<U+FEFF>", 0},
+		{"line separator shown", "one\u2028two", "one<U+2028>two", 0},
+		{"zwj emoji kept", "\U0001F468\u200d\U0001F4BB", "\U0001F468\u200d\U0001F4BB", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -66,6 +72,24 @@ func TestSanitize(t *testing.T) {
 			}
 			checkSafe(t, got, DefaultMaxCells)
 		})
+	}
+}
+
+func TestLines(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"plain\ntwo", "plain\ntwo"},
+		{"a\x1b]52;c;QUFB\x07b\r\nc\x1b[2Jd", "ab\ncd"},
+		{"\x1b]2;PWNED\x07\x1b[2Jx\ry", "x\ny"},
+		{"red \x1b[31mR\x1b[0m\nnext", "red \x1b[31mR\x1b[0m\x1b[m\nnext"},
+		{"rtl\u202eexe", "rtl<U+202E>exe"},
+	}
+	for _, c := range cases {
+		if got := Lines(c.in); got != c.want {
+			t.Errorf("Lines(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if got := Line(strings.ReplaceAll(c.in, "\n", " ")); strings.ContainsAny(got, "\n\r\x07") {
+			t.Errorf("Line(%q) = %q keeps a control", c.in, got)
+		}
 	}
 }
 
@@ -120,6 +144,9 @@ func checkSafe(t *testing.T, out string, maxCells int) {
 		r, size := utf8.DecodeRuneInString(out[i:])
 		if r >= 0x80 && r <= 0x9f {
 			t.Fatalf("C1 control %U at %d in %q", r, i, out)
+		}
+		if invisible(r) {
+			t.Fatalf("invisible format character %U at %d in %q", r, i, out)
 		}
 		i += size
 	}

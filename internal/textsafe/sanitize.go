@@ -1,6 +1,13 @@
-package logbuf
+// Package textsafe makes untrusted text (container output, compose strings,
+// engine messages, file names) safe to print on a terminal. Every surface,
+// the TUI's panes and the CLI's text output alike, cleans through it: only
+// SGR colour sequences and printable text survive, and characters that are
+// invisible but change how a line reads (bidi overrides, zero-width spaces)
+// are shown escaped, as <U+202E>.
+package textsafe
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -26,9 +33,9 @@ const DefaultMaxCells = 4096
 // Ellipsis marks a line cut at the display cap.
 const Ellipsis = "…"
 
-// sgrReset ends every line that carries colours, so they never bleed into
+// SGRReset ends every line that carries colours, so they never bleed into
 // the next line or the rest of the screen.
-const sgrReset = "\x1b[m"
+const SGRReset = "\x1b[m"
 
 // maxSGRLen bounds one kept colour sequence; anything longer is not a
 // colour a program meant to send.
@@ -76,7 +83,7 @@ type sanitizer struct {
 
 func sanitizeSlow(s string, maxCells int) (string, Flags) {
 	z := sanitizer{ascii: true, limit: maxCells*utf8.UTFMax + 1}
-	z.out.Grow(min(len(s), z.limit) + len(sgrReset))
+	z.out.Grow(min(len(s), z.limit) + len(SGRReset))
 	for i := 0; i < len(s) && !z.overflow; {
 		c := s[i]
 		switch {
@@ -102,7 +109,7 @@ func sanitizeSlow(s string, maxCells int) (string, Flags) {
 	var f Flags
 	if z.sgr {
 		f |= SGR
-		out += sgrReset
+		out += SGRReset
 	} else if z.ascii {
 		f |= Plain
 	}
@@ -163,10 +170,32 @@ func (z *sanitizer) rune(s string, i int) int {
 		return skipString(s, i+size)
 	case r >= 0x80 && r <= 0x9f:
 		return i + size
+	case invisible(r):
+		z.text(escapeRune(r))
+		return i + size
 	}
 	z.text(s[i : i+size])
 	return i + size
 }
+
+// invisible reports whether r changes how a line reads without showing:
+// the bidi embeddings, overrides, isolates and marks (a line can then show
+// "file<U+202E>txt.exe" as "fileexe.txt"), zero-width spaces and joiners
+// that hide words, line and paragraph separators, and the interlinear
+// annotation and invisible operator characters. ZWJ and ZWNJ are kept:
+// emoji sequences and several scripts need them.
+func invisible(r rune) bool {
+	switch {
+	case r == 0x061c, r == 0x180e, r == 0x200b, r == 0x200e, r == 0x200f, r == 0xfeff:
+		return true
+	case r >= 0x2028 && r <= 0x202e, r >= 0x2060 && r <= 0x206f, r >= 0xfff9 && r <= 0xfffb:
+		return true
+	}
+	return false
+}
+
+// escapeRune writes r as <U+XXXX>.
+func escapeRune(r rune) string { return fmt.Sprintf("<U+%04X>", r) }
 
 // escape handles the sequence that starts with the ESC at s[i] and returns
 // the index after it. Only well-formed SGR is copied.
@@ -243,4 +272,26 @@ func isSGR(seq string) bool {
 		}
 	}
 	return true
+}
+
+// Line cleans one line for a CLI text surface: Sanitize with the default
+// width cap, without the flags.
+func Line(s string) string {
+	out, _ := Sanitize(s, 0)
+	return out
+}
+
+// Lines cleans text that may hold several lines, keeping the line breaks
+// (CR LF and a lone CR become breaks too) and cleaning each line.
+func Lines(s string) string {
+	if isPlain(s) {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	parts := strings.Split(s, "\n")
+	for i, p := range parts {
+		parts[i] = Line(p)
+	}
+	return strings.Join(parts, "\n")
 }
