@@ -193,7 +193,13 @@ func wantsGPU(c types.ServiceConfig) bool {
 }
 
 // activate sets ActiveProfiles and each service's Enabled for the requested
-// profiles, with compose-go's own matching. "*" means every profile.
+// profiles, with compose-go's own matching. "*" means every profile. With
+// none requested, compose matches the profile "" (an unset COMPOSE_PROFILES
+// splits into one empty name), so a service listing "" among its profiles
+// runs by default and stops running once any profile is chosen.
+//
+// A selection compose would refuse is refused here too, with its reason: an
+// enabled service that needs (depends_on, required) a service left disabled.
 func (p *Project) activate(requested []string, fromEnv bool) error {
 	active := []string{}
 	for _, prof := range splitProfiles(requested) {
@@ -207,11 +213,57 @@ func (p *Project) activate(requested []string, fromEnv bool) error {
 		active = append(active, prof)
 	}
 	sort.Strings(active)
-	p.ActiveProfiles = slices.Compact(active)
+	active = slices.Compact(active)
+	match := active
+	if len(active) == 0 {
+		match = []string{""}
+	} else if i := slices.Index(active, ""); i >= 0 {
+		active = slices.Delete(active, i, i+1) // "*" brought it in: not a name to show
+	}
+	p.ActiveProfiles = active
 	for i := range p.Services {
-		p.Services[i].Enabled = p.Services[i].Config.HasProfile(p.ActiveProfiles)
+		p.Services[i].Enabled = p.Services[i].Config.HasProfile(match)
+	}
+	return p.checkDependencies()
+}
+
+// checkDependencies refuses what compose refuses before it runs anything:
+// an enabled service whose required dependency the profiles leave disabled
+// (compose says "depends on undefined service"). The error names the file
+// and line of the depends_on entry.
+func (p *Project) checkDependencies() error {
+	enabled := map[string]bool{}
+	for _, s := range p.Services {
+		enabled[s.Name] = s.Enabled
+	}
+	for _, s := range p.Services {
+		if !s.Enabled {
+			continue
+		}
+		for _, dep := range s.DependsOn {
+			if enabled[dep] || !s.Config.DependsOn[dep].Required {
+				continue
+			}
+			msg := fmt.Sprintf("service %q depends on %q, which the active profiles leave off (%s); compose refuses this selection: turn on a profile of %q, or mark the dependency required: false",
+				s.Name, dep, p.profileText(), dep)
+			le := &LoadError{Msg: msg, Err: ErrProfileSelection}
+			if len(p.Files) > 0 {
+				x := newExplainer(p.WorkingDir, p.Files)
+				file, line := x.where("", []string{"services", s.Name, "depends_on", dep}, "")
+				le = newLoadError(p.WorkingDir, file, line, msg, ErrProfileSelection)
+			}
+			return le
+		}
 	}
 	return nil
+}
+
+// profileText names the active profiles for a message.
+func (p *Project) profileText() string {
+	if len(p.ActiveProfiles) == 0 {
+		return "no profile is on"
+	}
+	return "on: " + strings.Join(p.ActiveProfiles, ", ")
 }
 
 func (p *Project) unknownProfile(prof string, fromEnv bool) error {

@@ -52,6 +52,10 @@ func (e *LoadError) Unwrap() error { return e.Err }
 // stack with nothing to start.
 var ErrUnknownProfile = errors.New("unknown profile")
 
+// ErrProfileSelection is matched by the LoadError for a selection of
+// profiles that compose refuses: an enabled service needs a disabled one.
+var ErrProfileSelection = errors.New("profile selection compose refuses")
+
 // ErrNoComposeFile is matched (errors.Is) by the error Load returns when no
 // -f, no COMPOSE_FILE and no compose file in the directory or its parents
 // says which project to load. It is not bad input but an expected state:
