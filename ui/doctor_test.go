@@ -3,9 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -19,12 +16,6 @@ import (
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/themes"
 )
-
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files under testdata/")
-	}
-}
 
 // fakeDoctor is a scripted Doctor: it returns the findings it holds and
 // records every call.
@@ -131,9 +122,9 @@ func newTestDoctor(t *testing.T, fd *fakeDoctor) (*doctorPane, *[]time.Duration)
 	keys := defaultKeys()
 	m := newDoctorPane(context.Background(), fd, themes.Build(themes.Default(), true, true), &keys)
 	m.SetSize(80, 24)
-	m.now = func() time.Time { return time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC) }
+	m.fixes.now = func() time.Time { return time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC) }
 	var waits []time.Duration
-	m.after = func(d time.Duration, msg tea.Msg) tea.Cmd {
+	m.fixes.after = func(d time.Duration, msg tea.Msg) tea.Cmd {
 		waits = append(waits, d)
 		return func() tea.Msg { return msg }
 	}
@@ -274,7 +265,7 @@ func TestDoctorOpenPreviewApply(t *testing.T) {
 	}
 	m.Update(docKey("f"))
 	cmd := m.Update(docKey("y"))
-	if m.busy("trainer") == "" {
+	if m.fixes.busy("trainer") == "" {
 		t.Error("no fix marked as running after y")
 	}
 	var applied doctorAppliedMsg
@@ -295,8 +286,8 @@ func TestDoctorOpenPreviewApply(t *testing.T) {
 	if n, _, _ := fd.calls(); n != 2 {
 		t.Errorf("%d diagnoses; a fix must diagnose again once", n)
 	}
-	if m.busy("trainer") != "" || !strings.Contains(plainView(m), "✓ did raise-memory") {
-		t.Errorf("after the fix: busy %q\n%s", m.busy("trainer"), plainView(m))
+	if m.fixes.busy("trainer") != "" || !strings.Contains(plainView(m), "✓ did raise-memory") {
+		t.Errorf("after the fix: busy %q\n%s", m.fixes.busy("trainer"), plainView(m))
 	}
 }
 
@@ -383,8 +374,8 @@ func TestDoctorAutomaticRestarts(t *testing.T) {
 	if !slices.ContainsFunc(notes, func(n statusMsg) bool { return n.err && strings.Contains(n.text, "api: no automatic restart left") }) {
 		t.Errorf("no note says the budget is spent: %+v", notes)
 	}
-	if m.auto["api"] || m.pending["api"] {
-		t.Errorf("api still restarts by itself: auto %v, pending %v", m.auto["api"], m.pending["api"])
+	if m.fixes.auto["api"] || m.fixes.pending["api"] {
+		t.Errorf("api still restarts by itself: auto %v, pending %v", m.fixes.auto["api"], m.fixes.pending["api"])
 	}
 
 	// db's image holds data: y restarts it once, now, and never again by
@@ -407,7 +398,7 @@ func TestDoctorAutomaticRestarts(t *testing.T) {
 // not run.
 func TestDoctorRestartSkippedWhenRecovered(t *testing.T) {
 	m, fd, _ := diagnosedPane(t)
-	m.after = func(time.Duration, tea.Msg) tea.Cmd { return nil } // the tick has not fired yet
+	m.fixes.after = func(time.Duration, tea.Msg) tea.Cmd { return nil } // the tick has not fired yet
 	m.SetService("api")
 	m.Update(docKey("f"))
 	docPump(t, m, m.Update(docKey("y")))
@@ -416,8 +407,8 @@ func TestDoctorRestartSkippedWhenRecovered(t *testing.T) {
 	m.SetSnapshot(snap)
 	cmd := m.Update(doctorRestartMsg{finding: m.Findings()[0], fix: m.Findings()[0].Fixes[0]})
 	notes := docPump(t, m, cmd)
-	if _, applied, _ := fd.calls(); len(applied) != 0 || m.pending["api"] {
-		t.Errorf("applied %v, pending %v; a running service is not restarted", applied, m.pending["api"])
+	if _, applied, _ := fd.calls(); len(applied) != 0 || m.fixes.pending["api"] {
+		t.Errorf("applied %v, pending %v; a running service is not restarted", applied, m.fixes.pending["api"])
 	}
 	if len(notes) != 1 || !strings.Contains(notes[0].text, "api recovered") {
 		t.Errorf("notes %+v; want one saying api recovered", notes)
@@ -480,7 +471,7 @@ func TestDoctorRediagnosesOnlyOnRelevantChange(t *testing.T) {
 	n0, _, _ := fd.calls()
 	kick := m.SetSnapshot(withExit(docSnapshot(), "trainer", 1))
 	diag := m.Update(kick())
-	if !m.running || diag == nil {
+	if !m.diag.running || diag == nil {
 		t.Fatal("the kick did not start a diagnosis")
 	}
 	if cmd := m.SetSnapshot(withExit(docSnapshot(), "trainer", 2)); cmd != nil {
@@ -494,8 +485,8 @@ func TestDoctorRediagnosesOnlyOnRelevantChange(t *testing.T) {
 	if n, _, _ := fd.calls(); n != n0+2 {
 		t.Errorf("%d diagnoses for changes during one; want exactly one more (%d)", n-n0, 2)
 	}
-	if m.running || m.stale {
-		t.Errorf("running %v, stale %v after all ran", m.running, m.stale)
+	if m.diag.running || m.diag.stale {
+		t.Errorf("running %v, stale %v after all ran", m.diag.running, m.diag.stale)
 	}
 
 	// The same compose error again is no news; a new one and a cleared one are.
@@ -604,30 +595,14 @@ func docGolden(t *testing.T, name string, m *doctorPane) {
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " ")
 	}
-	got := strings.Join(lines, "\n") + "\n"
-	path := filepath.Join("testdata", "doctor", name+".golden")
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./ui -run TestDoctorGoldens -update writes it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s\n--- got\n%s--- want\n%s", name, path, got, want)
-	}
+	golden(t, "doctor", name, strings.Join(lines, "\n")+"\n")
 }
 
 func BenchmarkDoctorDiagnosisView(b *testing.B) {
 	keys := defaultKeys()
 	m := newDoctorPane(context.Background(), &fakeDoctor{}, themes.Build(themes.Default(), true, false), &keys)
 	m.SetSize(100, 40)
-	m.snap = docSnapshot()
+	m.SetSnapshot(docSnapshot())
 	m.findings = docFindings()
 	m.Update(docKey("enter"))
 	b.ReportAllocs()

@@ -157,13 +157,13 @@ func (m *doctorPane) listLines(w, h int) []string {
 	st := m.st
 	var head string
 	switch {
-	case m.doc == nil:
+	case m.fixes.doc == nil:
 		return []string{st.Muted.Render("The doctor is not available here.")}
-	case m.snap.Project == nil:
+	case m.diag.snap.Project == nil:
 		return []string{st.Muted.Render("No project loaded.")}
-	case m.diagErr != nil:
-		head = st.StatusError.Render("diagnosis failed: " + docCleanLine(m.diagErr.Error()))
-	case len(m.findings) == 0 && !m.haveResult():
+	case m.diag.err != nil:
+		head = st.StatusError.Render("diagnosis failed: " + docCleanLine(m.diag.err.Error()))
+	case len(m.findings) == 0 && !m.diag.haveResult():
 		head = st.Muted.Render("diagnosing…")
 	case len(m.findings) == 0:
 		head = st.OK.Render("No findings: no container died, loops or is unhealthy.")
@@ -173,7 +173,7 @@ func (m *doctorPane) listLines(w, h int) []string {
 			head += st.Muted.Render(fmt.Sprintf(" · %d for %s", n, m.service))
 		}
 	}
-	if m.running && m.haveResult() {
+	if m.diag.running && m.diag.haveResult() {
 		head += st.Dim.Render(" · diagnosing…")
 	}
 	out := []string{head}
@@ -188,8 +188,6 @@ func (m *doctorPane) listLines(w, h int) []string {
 	}
 	return out
 }
-
-func (m *doctorPane) haveResult() bool { return m.results > 0 }
 
 // listRows is how many findings the list shows at the pane's size.
 func (m *doctorPane) listRows() int {
@@ -332,7 +330,7 @@ func (m *doctorPane) previewLines(w int) []string {
 	if fix.Diff != "" {
 		out = append(out, "")
 	}
-	for _, e := range fixEffect(m.budget, fix) {
+	for _, e := range fixEffect(m.fixes.budget, fix) {
 		out = append(out, docWrapped(e, w, "", st.Muted)...)
 	}
 	return out
@@ -378,23 +376,23 @@ func fixEffect(b *doctor.RestartBudget, fix doctor.Fix) []string {
 func (m *doctorPane) footLines(w, h int) []string {
 	st := m.st
 	var out []string
-	if len(m.applying) > 0 {
-		names := make([]string, 0, len(m.applying))
-		for _, what := range m.applying {
+	if len(m.fixes.applying) > 0 {
+		names := make([]string, 0, len(m.fixes.applying))
+		for _, what := range m.fixes.applying {
 			names = append(names, what)
 		}
 		slices.Sort(names)
 		out = append(out, st.Warn.Render("applying "+strings.Join(names, ", ")+"…"))
-		lines := m.out.last()
+		lines := m.fixes.out.last()
 		for _, l := range lines[max(0, len(lines)-max(h/4, 1)):] {
 			out = append(out, st.Dim.Render("  │ "+docCleanLine(l)))
 		}
-	} else if m.note != "" {
+	} else if m.fixes.note != "" {
 		style := st.OK
-		if m.noteErr {
+		if m.fixes.noteErr {
 			style = st.StatusError
 		}
-		out = append(out, style.Render(m.note))
+		out = append(out, style.Render(m.fixes.note))
 	}
 	k := m.keys
 	hint := func(b Binding, what string) string {

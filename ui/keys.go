@@ -12,9 +12,20 @@ type Binding struct {
 	key.Binding
 	Name  string // "logs.search": group.action, stable, used in config.yaml
 	Group string // help section
-	// Why says why the binding does nothing right now (shown dimmed in the
-	// help overlay); "" when it is usable.
-	Why string
+	// Disabled says why the binding does nothing right now, "" when it is
+	// usable (lazygit's GetDisabledReason). It is asked against the current
+	// state each time: the help overlay and the footer show the reason
+	// dimmed, and pressing the key puts it in the status line. nil: always
+	// usable.
+	Disabled func() string
+}
+
+// reason is why b does nothing right now, or "".
+func (b *Binding) reason() string {
+	if b.Disabled == nil {
+		return ""
+	}
+	return b.Disabled()
 }
 
 func bind(group, action, help, desc string, keys ...string) Binding {
@@ -138,24 +149,6 @@ func (h hints) ShortHelp() []key.Binding {
 
 func (h hints) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }
 
-// footerHints are the footer's bindings for the focused pane.
-func (k *keyMap) footerHints(f focus, t tab, onHeader bool) hints {
-	if f == focusRight {
-		switch t {
-		case tabStats:
-			return hints{k.Down, k.Up, k.NextTab, k.NextPane, k.Command, k.Help, k.Quit}
-		case tabDoctor:
-			return hints{k.Open, k.Fix, k.Undo, k.Back, k.NextTab, k.NextPane, k.Help, k.Quit}
-		}
-		return hints{k.Search, k.Filter, k.Timestamps, k.Wrap, k.AllLogs, k.Bottom, k.NextTab, k.NextPane, k.Command, k.Help, k.Quit}
-	}
-	first := []Binding{k.UpSvc, k.Stop, k.Restart, k.Exec, k.Profiles}
-	if onHeader {
-		first = []Binding{k.Toggle, k.Profiles, k.UpAll}
-	}
-	return append(hints(first), k.NextPane, k.NextTab, k.Command, k.Help, k.Quit)
-}
-
 // FullHelp lists every binding by group (help.KeyMap).
 func (k keyMap) FullHelp() [][]key.Binding {
 	var cols [][]key.Binding
@@ -170,11 +163,10 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return cols
 }
 
-// logKey reports whether msg is one of the logs pane's own keys (not a
-// movement key, which each pane reads its own way).
-func (k *keyMap) logKey(msg tea.KeyPressMsg) bool {
-	for _, b := range []Binding{k.Search, k.NextMatch, k.PrevMatch, k.Filter, k.Timestamps, k.Wrap, k.AllLogs, k.Clear, k.Save} {
-		if on(msg, b) {
+// onAny reports whether msg triggers one of bs.
+func onAny(msg tea.KeyPressMsg, bs []*Binding) bool {
+	for _, b := range bs {
+		if on(msg, *b) {
 			return true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -86,9 +87,9 @@ func (m *Model) layout() {
 	// One row for each pane's title.
 	m.list.SetSize(m.leftWidth(), m.listHeight()-1)
 	_, _, rw, rh := m.rightBox()
-	m.logs.SetSize(rw, rh-1)
-	m.stats.SetSize(rw, rh-1)
-	m.doctor.SetSize(rw, rh-1)
+	for _, t := range m.tabs {
+		t.SetSize(rw, rh-1)
+	}
 	if m.overlay != nil {
 		m.overlay.SetSize(m.width, h)
 	}
@@ -160,12 +161,7 @@ func (m Model) tabsTitle(w int) string {
 	var b strings.Builder
 	focused := m.focus == focusRight
 	for t := range tabCount {
-		name := tabNames[t]
-		if t == tabDoctor {
-			if n := len(m.doctor.Findings()); n > 0 {
-				name += " (" + itoa(n) + ")"
-			}
-		}
+		name := m.tabs[t].Title()
 		switch {
 		case t == m.tab && focused:
 			b.WriteString(m.st.Title.Render("▌" + name))
@@ -193,12 +189,7 @@ func (m Model) tabsTitle(w int) string {
 func (m Model) tabAt(x int) (tab, bool) {
 	pos := 0
 	for t := range tabCount {
-		name := tabNames[t]
-		if t == tabDoctor {
-			if n := len(m.doctor.Findings()); n > 0 {
-				name += " (" + itoa(n) + ")"
-			}
-		}
+		name := m.tabs[t].Title()
 		w := ansi.StringWidth(name) + 2
 		if x >= pos && x < pos+w {
 			return t, true
@@ -272,8 +263,21 @@ func (m Model) footer() string {
 	if m.snap.Project == nil {
 		return m.fit(m.st.Key.Render("r") + m.st.Muted.Render(" load again  ") + m.st.Key.Render("q") + m.st.Muted.Render(" quit"))
 	}
-	r, _ := m.list.selectedRow()
-	return m.fit(m.help.View(m.keys.footerHints(m.focus, m.tab, r.service == nil)))
+	return m.fit(m.help.ShortHelpView(m.hintKeys(m.focusedPane().ShortHelp())))
+}
+
+// hintKeys are the footer's bindings. A disabled one stays, dimmed and
+// with its reason, so the footer says why a key does nothing.
+func (m Model) hintKeys(h hints) []key.Binding {
+	out := make([]key.Binding, 0, len(h))
+	for _, b := range h {
+		kb := b.Binding
+		if why := b.reason(); why != "" {
+			kb.SetHelp(m.st.Dim.Render(kb.Help().Key), m.st.Dim.Render(kb.Help().Desc+" ("+why+")"))
+		}
+		out = append(out, kb)
+	}
+	return out
 }
 
 func (m Model) fit(s string) string {

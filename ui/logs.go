@@ -134,9 +134,26 @@ func (m *logsPane) Close() {
 
 // SetSnapshot takes new live state: it starts and stops log streams as
 // containers come, go and restart.
-func (m *logsPane) SetSnapshot(s stack.Snapshot) {
+func (m *logsPane) SetSnapshot(s stack.Snapshot) tea.Cmd {
 	m.snap = s
 	m.sync()
+	return nil
+}
+
+// Title is the tab's name.
+func (m *logsPane) Title() string { return "logs" }
+
+// ShortHelp is the footer's hints while the tab has the focus.
+func (m *logsPane) ShortHelp() hints {
+	k := m.keys
+	return hints{k.Search, k.Filter, k.Timestamps, k.Wrap, k.AllLogs, k.Bottom, k.NextTab, k.NextPane, k.Command, k.Help, k.Quit}
+}
+
+// Bindings are the pane's own keys, which also work from the services
+// list (they share no key with it).
+func (m *logsPane) Bindings() []*Binding {
+	k := m.keys
+	return []*Binding{&k.Search, &k.NextMatch, &k.PrevMatch, &k.Filter, &k.Timestamps, &k.Wrap, &k.AllLogs, &k.Clear, &k.Save}
 }
 
 // SetService selects the service whose logs are shown (unless all are).

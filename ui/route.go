@@ -11,13 +11,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.confirm.Active() {
 		return m.confirm.Update(msg)
 	}
-	if m.logs.Capturing() {
-		return m.logs.Update(msg)
-	}
-	if m.doctor.Capturing() {
-		cmd := m.doctor.Update(msg)
-		m.list.setBadges(m.badges())
-		return cmd
+	for _, p := range m.allPanes() {
+		if p.Capturing() {
+			cmd := p.Update(msg)
+			// An answered question may have changed the findings.
+			m.list.setBadges(m.badges())
+			return cmd
+		}
 	}
 	if m.cmdline != nil {
 		cmd := m.cmdline.Update(msg)
@@ -80,6 +80,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.openOverlay(newProfilePicker(m.st, m.keys, m.snap.Project))
 		return nil
 	}
+	if why := disabledReason(msg, m.focusedPane().Bindings()); why != "" {
+		m.refuse(why)
+		return nil
+	}
 	if m.focus == focusServices {
 		if cmd, ok := m.serviceKey(msg); ok {
 			return cmd
@@ -96,7 +100,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		// The log keys share no key with the services pane's, so they work
 		// from the list too: `/` searches the selected service's logs.
-		if m.tab == tabLogs && k.logKey(msg) {
+		if m.tab == tabLogs && onAny(msg, m.logs.Bindings()) {
 			return m.logs.Update(msg)
 		}
 		cmd := m.list.Update(msg)
@@ -117,14 +121,26 @@ func (m *Model) serviceNames() []string {
 }
 
 // right is the right pane's current tab.
-func (m *Model) right() component {
-	switch m.tab {
-	case tabStats:
-		return m.stats
-	case tabDoctor:
-		return m.doctor
+func (m *Model) right() tabPane { return m.tabs[m.tab] }
+
+// disabledReason is why the binding msg presses among bs does nothing
+// now, or "" when none of them is disabled.
+func disabledReason(msg tea.KeyPressMsg, bs []*Binding) string {
+	for _, b := range bs {
+		if on(msg, *b) {
+			if why := b.reason(); why != "" {
+				return why
+			}
+		}
 	}
-	return m.logs
+	return ""
+}
+
+// refuse answers a disabled key: its reason goes in the status line where
+// the note about the last key goes, and nothing else happens.
+func (m *Model) refuse(why string) {
+	m.note = statusMsg{}
+	m.actions.note = why
 }
 
 func (m *Model) setTab(t tab) {
