@@ -195,7 +195,8 @@ func (m *doctorPane) Update(msg tea.Msg) tea.Cmd {
 		}
 	case tea.MouseClickMsg:
 		// Rows start under the pane's summary line.
-		if i := m.listTop(m.listRows()) + msg.Y - 1; m.mode == doctorList && msg.Y >= 1 && i < len(m.findings) {
+		v := doctorView{m}
+		if i := v.listTop(v.listRows()) + msg.Y - 1; m.mode == doctorList && msg.Y >= 1 && i < len(m.findings) {
 			m.cursor = i
 		}
 	}

@@ -25,7 +25,7 @@ func (m *doctorPane) key(msg tea.KeyPressMsg) tea.Cmd {
 		case on(msg, k.Up), on(msg, k.PageUp):
 			m.offset = max(m.offset-m.step(msg), 0)
 		case on(msg, k.Down), on(msg, k.PageDown):
-			m.offset = min(m.offset+m.step(msg), m.maxOffset())
+			m.offset = min(m.offset+m.step(msg), doctorView{m}.maxOffset())
 		default:
 			// n, esc, enter and anything else: the safe answer.
 			m.mode, m.offset = doctorDetail, 0
@@ -52,7 +52,7 @@ func (m *doctorPane) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.move(1)
 	case on(msg, k.PageUp), on(msg, k.PageDown):
 		if m.mode == doctorDetail {
-			m.offset = min(max(m.offset+m.step(msg)*doctorSign(on(msg, k.PageDown)), 0), m.maxOffset())
+			m.offset = min(max(m.offset+m.step(msg)*doctorSign(on(msg, k.PageDown)), 0), doctorView{m}.maxOffset())
 		} else {
 			m.move(m.step(msg) * doctorSign(on(msg, k.PageDown)))
 		}
@@ -92,7 +92,7 @@ func (m *doctorPane) move(n int) {
 		m.cursor = doctorClamp(m.cursor+n, len(m.findings))
 	case doctorDetail:
 		m.fix = doctorClamp(m.fix+n, len(m.open.Fixes))
-		m.scrollToFix()
+		doctorView{m}.scrollToFix()
 	}
 }
 

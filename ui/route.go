@@ -1,6 +1,10 @@
 package ui
 
-import tea "charm.land/bubbletea/v2"
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackui/stackui/stack"
+)
 
 // Routing of keys and the mouse: the open overlay or prompt first, then the
 // global keys, then the focused pane.
@@ -73,7 +77,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.setTab((m.tab + tabCount - 1) % tabCount)
 		return nil
 	case on(msg, k.Command):
-		m.cmdline = newCommandLine(m.st, m.keys, m.serviceNames())
+		m.cmdline = newCommandLine(m.st, m.keys, serviceNames(m.snap.Project))
 		m.cmdline.SetSize(m.width, 1)
 		return nil
 	case on(msg, k.Profiles):
@@ -110,9 +114,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return m.right().Update(msg)
 }
 
-func (m *Model) serviceNames() []string {
+// serviceNames are the project's services, for the command line's
+// completion.
+func serviceNames(p *stack.Project) []string {
 	var names []string
-	if p := m.snap.Project; p != nil {
+	if p != nil {
 		for _, s := range p.Services {
 			names = append(names, s.Name)
 		}
@@ -154,7 +160,7 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	ms := msg.Mouse()
-	left := m.inList(ms.X, ms.Y)
+	left := m.geo().inList(ms.X, ms.Y)
 	if _, click := msg.(tea.MouseClickMsg); click {
 		if left {
 			m.focus = focusServices
@@ -163,11 +169,11 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 		}
 	}
 	if left {
-		cmd := m.list.Update(mouseAt(msg, 0, m.bodyTop()+1))
+		cmd := m.list.Update(mouseAt(msg, 0, m.geo().bodyTop()+1))
 		m.selectionChanged()
 		return cmd
 	}
-	x, y, _, _ := m.rightBox()
+	x, y, _, _ := m.geo().rightBox()
 	if c, click := msg.(tea.MouseClickMsg); click && c.Y == y {
 		// The title row holds the tabs.
 		if t, ok := m.tabAt(c.X - x); ok {
