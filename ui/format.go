@@ -2,8 +2,10 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/docker/go-units"
 
 	"github.com/stackui/stackui/themes"
@@ -78,4 +80,38 @@ func memStyle(st themes.Styles, pct float64) lipgloss.Style {
 		return st.Warn
 	}
 	return lipgloss.NewStyle()
+}
+
+// fitLine makes a line exactly w cells wide.
+func fitLine(s string, w int) string {
+	if sw := ansi.StringWidth(s); sw > w {
+		return ansi.Truncate(s, w, "…")
+	} else if sw < w {
+		return s + strings.Repeat(" ", w-sw)
+	}
+	return s
+}
+
+// flow packs segments into lines of at most w cells: first starts the
+// first line, indent the others. A segment wider than a line stays whole;
+// the line is cut when drawn.
+func flow(first, indent string, segs []string, sep string, w int) []string {
+	var lines []string
+	line, lw, empty := first, ansi.StringWidth(first), true
+	iw, sw := ansi.StringWidth(indent), ansi.StringWidth(sep)
+	for _, s := range segs {
+		n := ansi.StringWidth(s)
+		if !empty && w > 0 && lw+sw+n > w {
+			lines = append(lines, line)
+			line, lw, empty = indent, iw, true
+		}
+		if !empty {
+			line += sep
+			lw += sw
+		}
+		line += s
+		lw += n
+		empty = false
+	}
+	return append(lines, line)
 }

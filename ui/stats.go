@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackui/stackui/probes"
 	"github.com/stackui/stackui/probes/gpu"
@@ -283,16 +282,6 @@ func (p *statsPane) render() string {
 	return strings.Join(out, "\n")
 }
 
-// fitLine makes a line exactly w cells wide.
-func fitLine(s string, w int) string {
-	if sw := ansi.StringWidth(s); sw > w {
-		return ansi.Truncate(s, w, "…")
-	} else if sw < w {
-		return s + strings.Repeat(" ", w-sw)
-	}
-	return s
-}
-
 // head is the service's title and its containers: the selected one with
 // every figure, the others on one line each, within max lines.
 func (p *statsPane) head(rows []statsRow, cur, maxLines int) []statsLine {
@@ -484,28 +473,4 @@ func (p *statsPane) gpuLines(label func(string) string, indent string) []string 
 		out = append(out, flow(label(fmt.Sprintf("GPU %d", g.Index)), indent, segs, " · ", p.width)...)
 	}
 	return out
-}
-
-// flow packs segments into lines of at most w cells: first starts the
-// first line, indent the others. A segment wider than a line stays whole;
-// the line is cut when drawn.
-func flow(first, indent string, segs []string, sep string, w int) []string {
-	var lines []string
-	line, lw, empty := first, ansi.StringWidth(first), true
-	iw, sw := ansi.StringWidth(indent), ansi.StringWidth(sep)
-	for _, s := range segs {
-		n := ansi.StringWidth(s)
-		if !empty && w > 0 && lw+sw+n > w {
-			lines = append(lines, line)
-			line, lw, empty = indent, iw, true
-		}
-		if !empty {
-			line += sep
-			lw += sw
-		}
-		line += s
-		lw += n
-		empty = false
-	}
-	return append(lines, line)
 }
