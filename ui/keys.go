@@ -129,39 +129,10 @@ func (k *keyMap) all() []*Binding {
 // on reports whether a key press triggers b.
 func on(msg tea.KeyPressMsg, b Binding) bool { return key.Matches(msg, b.Binding) }
 
-// ShortHelp is what the footer shows when no pane is more specific
-// (help.KeyMap).
-func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Help.Binding, k.Up.Binding, k.Down.Binding, k.Quit.Binding}
-}
-
-// hints is a footer's worth of bindings (help.KeyMap): the ones that matter
-// in the focused pane, then help and quit.
+// hints is a footer's worth of bindings: the ones that matter in the
+// focused pane, then help and quit. The root renders them with the help
+// bubble, a disabled one dimmed with its reason (hintKeys).
 type hints []Binding
-
-func (h hints) ShortHelp() []key.Binding {
-	out := make([]key.Binding, 0, len(h))
-	for _, b := range h {
-		out = append(out, b.Binding)
-	}
-	return out
-}
-
-func (h hints) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }
-
-// FullHelp lists every binding by group (help.KeyMap).
-func (k keyMap) FullHelp() [][]key.Binding {
-	var cols [][]key.Binding
-	group := ""
-	for _, b := range k.all() {
-		if b.Group != group {
-			cols = append(cols, nil)
-			group = b.Group
-		}
-		cols[len(cols)-1] = append(cols[len(cols)-1], b.Binding)
-	}
-	return cols
-}
 
 // onAny reports whether msg triggers one of bs.
 func onAny(msg tea.KeyPressMsg, bs []*Binding) bool {
