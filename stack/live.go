@@ -253,7 +253,7 @@ func (l *Live) handle(ctx context.Context, project string, ev Event) error {
 			return nil
 		case errors.Is(err, ErrEngineUnavailable):
 			return fmt.Errorf("inspect container %s: %w", shortID(ev.ContainerID), err)
-		case isNotFound(err):
+		case IsNotFound(err):
 			// Removed before we looked; the destroy event may be
 			// filtered out or still on its way.
 			l.update(func() { delete(l.containers, ev.ContainerID) })
@@ -331,9 +331,10 @@ func (l *Live) notify() {
 	}
 }
 
-// isNotFound matches the engine's "no such container" errors, which carry a
+// IsNotFound matches the engine's "no such container" errors, which carry a
 // NotFound method (containerd errdefs, as the moby client returns them).
-func isNotFound(err error) bool {
+// The UI uses it too: a log stream whose container was removed is no news.
+func IsNotFound(err error) bool {
 	var nf interface{ NotFound() }
 	return errors.As(err, &nf)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -59,12 +58,6 @@ const (
 	actProfileOff
 )
 
-var actionVerbs = map[actionKind]string{
-	actUp: "up", actStop: "stop", actStart: "start", actRestart: "restart", actRecreate: "recreate",
-	actBuild: "build", actKill: "kill", actRemove: "remove", actUpAll: "up all", actDown: "down",
-	actRemoveVolumes: "down -v (remove volumes)",
-}
-
 // action is one thing the user asked for: a service action names the
 // service, a profile action the profile; the rest act on the whole project.
 type action struct {
@@ -88,9 +81,9 @@ func (a action) String() string {
 	case a.kind == actProfileOff:
 		return "profile " + a.profile + " off"
 	case a.service != "":
-		return actionVerbs[a.kind] + " " + a.service
+		return verbOf(a.kind).label + " " + a.service
 	}
-	return actionVerbs[a.kind]
+	return verbOf(a.kind).label
 }
 
 // scope is what the action holds while it runs: its service, or "" for
@@ -261,69 +254,53 @@ func (a *actions) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// onKey turns an action key into its action on the project or on sel, the
-// selected service (nil on a profile header). It reports whether the key
-// was an action key. d and D ask first.
+// onKey turns an action key into its verb (verbs) on the project or on
+// sel, the selected service (nil on a profile header). It reports whether
+// the key was an action key. Disabled keys are refused by the root before
+// they get here.
 func (a *actions) onKey(msg tea.KeyPressMsg, p *stack.Project, sel *stack.ServiceState) (tea.Cmd, bool) {
-	k := a.keys
-	switch {
-	case on(msg, k.UpAll):
-		return a.run(action{kind: actUpAll}), true
-	case on(msg, k.DownAll):
-		name := "the project"
-		if p != nil {
-			name = p.Name
-		}
-		return askYesNo(action{kind: actDown}, fmt.Sprintf(
-			"Bring %s down? The containers and networks of every profile are removed; volumes are kept.", name)), true
-	}
-	kinds := []struct {
-		b    Binding
-		kind actionKind
-	}{
-		{k.UpSvc, actUp}, {k.Stop, actStop}, {k.Start, actStart}, {k.Restart, actRestart},
-		{k.Recreate, actRecreate}, {k.Build, actBuild}, {k.Kill, actKill}, {k.Remove, actRemove},
-	}
-	if on(msg, k.Exec) {
+	if on(msg, a.keys.Exec) {
 		return a.exec(sel), true
 	}
-	for _, c := range kinds {
-		if !on(msg, c.b) {
+	for i := range verbs {
+		v := &verbs[i]
+		if v.key == nil || !on(msg, *v.key(a.keys)) {
 			continue
+		}
+		if v.project {
+			return a.request(v, p, ""), true
 		}
 		if sel == nil {
 			a.note = "select a service first"
 			return nil, true
 		}
-		act := action{kind: c.kind, service: sel.Service.Name}
-		if c.kind == actRemove {
-			return askYesNo(act, fmt.Sprintf(
-				"Remove the containers of %s? They are stopped first; volumes are kept.", act.service)), true
-		}
-		return a.run(act), true
+		return a.request(v, p, sel.Service.Name), true
 	}
 	return nil, false
 }
 
-// toggleProfile turns the profile on if p has it off, else off: space on a
-// profile header, the picker and `:profile NAME` all come here.
-func (a *actions) toggleProfile(p *stack.Project, profile string) tea.Cmd {
-	if p == nil {
-		a.note = "no project loaded"
-		return nil
+// request asks for v on service ("" for the project's verbs): the verb's
+// confirmation when it has one, else the action itself. Keys and the
+// command line both come here, so both ask the same question.
+func (a *actions) request(v *verb, p *stack.Project, service string) tea.Cmd {
+	act := action{kind: v.kind, service: service}
+	switch {
+	case v.typed:
+		if p == nil {
+			a.note = "no project loaded"
+			return nil
+		}
+		return askTyped(act, v.ask(p.Name), p.Name)
+	case v.ask != nil && v.project:
+		name := "the project"
+		if p != nil {
+			name = p.Name
+		}
+		return askYesNo(act, v.ask(name))
+	case v.ask != nil:
+		return askYesNo(act, v.ask(service))
 	}
-	return a.run(profileToggle(profile, !slices.Contains(p.ActiveProfiles, profile)))
-}
-
-// askRemoveVolumes asks for the project's name before `down -v`, the one
-// action that deletes data. The command line offers it; no single key does.
-func (a *actions) askRemoveVolumes(p *stack.Project) tea.Cmd {
-	if p == nil {
-		a.note = "no project loaded"
-		return nil
-	}
-	return askTyped(action{kind: actRemoveVolumes}, fmt.Sprintf(
-		"Bring %s down and DELETE its volumes, with their data?", p.Name), p.Name)
+	return a.run(act)
 }
 
 // exec suspends the TUI for a shell in the service's first running

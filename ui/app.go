@@ -72,8 +72,6 @@ const (
 	tabCount
 )
 
-var tabNames = [tabCount]string{"logs", "stats", "doctor"}
-
 // engineInfoMsg carries the engine's description.
 type engineInfoMsg struct {
 	info stack.EngineInfo
@@ -114,10 +112,13 @@ type Model struct {
 	cmdline *commandLine
 	actions *actions
 	confirm *confirm
-	logs    *logsPane
-	stats   *statsPane
-	doctor  *doctorPane
-	tab     tab
+	// The right pane's tabs, also by their own types for what only that
+	// pane does (the stats pane's engine facts, the doctor's findings).
+	tabs   [tabCount]tabPane
+	logs   *logsPane
+	stats  *statsPane
+	doctor *doctorPane
+	tab    tab
 	// haveInfo says the engine has described itself.
 	haveInfo bool
 	width    int
@@ -141,13 +142,16 @@ func New(src Source, opts Options) Model {
 	m.actions = newActions(ctx, opts.Ops, m.st, m.keys)
 	m.confirm = newConfirm(m.st, m.keys)
 	m.list = newServicesPane(m.st, m.keys)
-	m.list.setSnapshot(m.snap)
 	m.logs = newLogsPane(m.st, m.keys, LogsOptions{Streamer: opts.Logs, Capacity: opts.LogLines})
-	m.logs.SetSnapshot(m.snap)
 	m.stats = newStatsPane(m.st, m.keys)
-	m.stats.SetSnapshot(m.snap)
 	m.doctor = newDoctorPane(ctx, opts.Doctor, m.st, m.keys)
-	m.doctor.SetSnapshot(m.snap) // Init starts the first diagnosis
+	m.tabs = [tabCount]tabPane{tabLogs: m.logs, tabStats: m.stats, tabDoctor: m.doctor}
+	for _, p := range m.allPanes() {
+		_ = p.SetSnapshot(m.snap) // the doctor's Init starts the first diagnosis
+	}
+	wireReasons(m.keys, m.list)
+	m.keys.Fix.Disabled = m.doctor.fixReason
+	m.keys.Undo.Disabled = m.doctor.fixes.undoReason
 	m.selectionChanged()
 	m.help.Styles.ShortKey = m.st.Key
 	m.help.Styles.ShortDesc = m.st.Muted
@@ -157,7 +161,10 @@ func New(src Source, opts Options) Model {
 
 // Init starts listening for state changes.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{waitForChange(m.src.Changed()), tea.RequestBackgroundColor, m.logs.Init(), m.doctor.Init(), m.engineInfo()}
+	cmds := []tea.Cmd{waitForChange(m.src.Changed()), tea.RequestBackgroundColor, m.engineInfo()}
+	for _, p := range m.allPanes() {
+		cmds = append(cmds, p.Init())
+	}
 	if m.opts.Usage != nil {
 		cmds = append(cmds, waitForUsage(m.opts.Usage.Changed()))
 	}
@@ -252,28 +259,47 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// takeSnapshot reads the live state and hands it to the panes.
+// allPanes are the services list and every tab, for what the root does
+// to all of them alike.
+func (m *Model) allPanes() []pane {
+	out := make([]pane, 0, 1+len(m.tabs))
+	out = append(out, m.list)
+	for _, t := range m.tabs {
+		out = append(out, t)
+	}
+	return out
+}
+
+// focusedPane is the pane that takes keys: the list or the current tab.
+func (m *Model) focusedPane() pane {
+	if m.focus == focusServices {
+		return m.list
+	}
+	return m.right()
+}
+
 // takeSnapshot reads the live state and hands it to the panes. The
-// command it returns is a new diagnosis, when something relevant changed.
+// command it returns is what the panes asked for (a new diagnosis, when
+// something relevant changed).
 func (m *Model) takeSnapshot() tea.Cmd {
 	m.snap = m.src.Snapshot()
-	m.list.setSnapshot(m.snap)
-	m.logs.SetSnapshot(m.snap)
-	m.stats.SetSnapshot(m.snap)
 	if m.opts.Usage != nil {
 		m.opts.Usage.Update(m.snap)
 	}
-	cmd := m.doctor.SetSnapshot(m.snap)
+	var cmds []tea.Cmd
+	for _, p := range m.allPanes() {
+		cmds = append(cmds, p.SetSnapshot(m.snap))
+	}
 	m.selectionChanged()
-	return cmd
+	return tea.Batch(cmds...)
 }
 
-// selectionChanged tells the right-hand panes which service is selected.
+// selectionChanged tells the tabs which service is selected.
 func (m *Model) selectionChanged() {
 	name := m.selected()
-	m.logs.SetService(name)
-	m.stats.SetService(name)
-	m.doctor.SetService(name)
+	for _, t := range m.tabs {
+		t.SetService(name)
+	}
 	if m.opts.Usage != nil {
 		// Where cgroups cannot be read, only what is on screen is
 		// streamed from the engine.
@@ -308,12 +334,11 @@ func (m *Model) badges() map[string]string {
 // background is light.
 func (m *Model) setStyles(st themes.Styles) {
 	m.st = st
-	m.list.st = st
+	for _, p := range m.allPanes() {
+		p.SetStyles(st)
+	}
 	m.actions.SetStyles(st)
 	m.confirm.SetStyles(st)
-	m.logs.SetStyles(st)
-	m.stats.SetStyles(st)
-	m.doctor.SetStyles(st)
 	m.list.setBadges(m.badges())
 	m.help.Styles.ShortKey = st.Key
 	m.help.Styles.ShortDesc = st.Muted

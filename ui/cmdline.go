@@ -9,24 +9,25 @@ import (
 	"github.com/stackui/stackui/themes"
 )
 
-// commands are what the command line understands, with their help. The
-// first word completes from these.
-var commands = []struct{ name, args, desc string }{
-	{"profile", "NAME [on|off]", "turn a profile on or off (toggles without on/off)"},
-	{"up", "[SERVICE]", "bring a service, or the whole project, up"},
-	{"down", "", "bring the project down (asks; volumes are kept)"},
-	{"stop", "SERVICE", "stop a service"},
-	{"start", "SERVICE", "start a service"},
-	{"restart", "SERVICE", "restart a service"},
-	{"recreate", "SERVICE", "recreate a service's containers"},
-	{"build", "SERVICE", "build a service's image"},
-	{"kill", "SERVICE", "kill a service's containers"},
-	{"rm", "SERVICE", "remove a service's containers (asks)"},
-	{"logs", "all|SERVICE", "show every service's logs, or one's"},
-	{"remove-volumes", "", "down and delete the project's volumes (type the name)"},
-	{"reload", "", "load the compose files again"},
-	{"help", "", "show every key"},
-	{"quit", "", "quit stackui"},
+// command is one word the command line understands, with its help.
+type command struct{ name, args, desc string }
+
+// commands are what the command line understands, in the order tab
+// completion offers them: the verbs' words (verbs) among the commands that
+// only the command line has. The first word completes from these.
+func commands() []command {
+	out := []command{{"profile", "NAME [on|off]", "turn a profile on or off (toggles without on/off)"}}
+	for _, v := range verbs {
+		if v.word != "" && v.desc != "" {
+			out = append(out, command{v.word, v.args, v.desc})
+		}
+	}
+	return append(out,
+		command{"logs", "all|SERVICE", "show every service's logs, or one's"},
+		command{"reload", "", "load the compose files again"},
+		command{"help", "", "show every key"},
+		command{"quit", "", "quit stackui"},
+	)
 }
 
 // commandLine is the `:` prompt at the bottom of the screen.
@@ -47,7 +48,7 @@ func newCommandLine(st themes.Styles, keys *keyMap, services []string) *commandL
 	in.Prompt = ":"
 	in.ShowSuggestions = true
 	var sugg []string
-	for _, c := range commands {
+	for _, c := range commands() {
 		sugg = append(sugg, c.name)
 		if strings.Contains(c.args, "SERVICE") {
 			for _, s := range services {
@@ -91,12 +92,3 @@ func (c *commandLine) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (c *commandLine) View() string { return c.input.View() }
-
-// commandHelp lists the commands for the help text under the prompt.
-func commandHelp(st themes.Styles) []string {
-	out := []string{st.Header.Render("commands") + st.Muted.Render("  (tab completes, enter runs, esc cancels)")}
-	for _, c := range commands {
-		out = append(out, st.Key.Render(":"+c.name)+" "+st.Muted.Render(c.args)+"  "+c.desc)
-	}
-	return out
-}

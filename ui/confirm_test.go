@@ -42,7 +42,7 @@ func TestTypedConfirmationNeedsTheExactName(t *testing.T) {
 	ops := newScriptedOps(t, map[string]scripted{"down -v": {lines: []string{"Removing volume demo_data"}}})
 	a := newTestActions(t, ops)
 	c := newTestConfirm(80, 20)
-	actPump(t, a, c, a.askRemoveVolumes(actProject), nil)
+	actPump(t, a, c, a.request(verbOf(actRemoveVolumes), actProject, ""), nil)
 	if !c.Active() {
 		t.Fatal("remove volumes did not ask")
 	}

@@ -30,9 +30,13 @@ func (m *Model) serviceKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	return cmd, ok
 }
 
-// serviceAction runs a lifecycle action on a named service from the
-// command line.
-func (m *Model) serviceAction(kind actionKind, args []string) tea.Cmd {
+// runVerb runs a verb from the command line: on the project, or on the
+// service named in args[1] (the selected one when none is), refused for the
+// reason its key would be.
+func (m *Model) runVerb(v *verb, args []string) tea.Cmd {
+	if v.project {
+		return m.actions.request(v, m.snap.Project, "")
+	}
 	if len(args) < 2 {
 		if s := m.selected(); s != "" {
 			args = append(args, s)
@@ -40,14 +44,14 @@ func (m *Model) serviceAction(kind actionKind, args []string) tea.Cmd {
 			return statusErr(":" + args[0] + " needs a service")
 		}
 	}
-	if _, ok := m.snap.Service(args[1]); !ok {
+	ss, ok := m.snap.Service(args[1])
+	if !ok {
 		return statusErr("no service " + args[1] + " in this project")
 	}
-	act := action{kind: kind, service: args[1]}
-	if kind == actRemove {
-		return askYesNo(act, "Remove the containers of "+args[1]+"? They are stopped first; volumes are kept.")
+	if why := v.reason(&ss); why != "" {
+		return statusErr(why)
 	}
-	return m.actions.run(act)
+	return m.actions.request(v, m.snap.Project, args[1])
 }
 
 // toggleProfile turns a profile on or off for the session.
@@ -110,33 +114,12 @@ func (m *Model) runCommand(args []string) tea.Cmd {
 	if m.opts.Ops == nil {
 		return statusErr(":" + args[0] + ": no actions in this view")
 	}
-	switch args[0] {
-	case "up":
-		if len(args) == 1 {
-			return m.actions.run(action{kind: actUpAll})
-		}
-		return m.serviceAction(actUp, args)
-	case "down":
-		if len(args) > 1 && (args[1] == "-v" || args[1] == "--volumes") {
-			return m.actions.askRemoveVolumes(m.snap.Project)
-		}
-		return askYesNo(action{kind: actDown}, "Bring "+m.snap.Project.Name+" down? The containers and networks of every profile are removed; volumes are kept.")
-	case "remove-volumes":
-		return m.actions.askRemoveVolumes(m.snap.Project)
-	case "stop":
-		return m.serviceAction(actStop, args)
-	case "start":
-		return m.serviceAction(actStart, args)
-	case "restart":
-		return m.serviceAction(actRestart, args)
-	case "recreate":
-		return m.serviceAction(actRecreate, args)
-	case "build":
-		return m.serviceAction(actBuild, args)
-	case "kill":
-		return m.serviceAction(actKill, args)
-	case "rm", "remove":
-		return m.serviceAction(actRemove, args)
+	word := args[0]
+	if word == "down" && len(args) > 1 && (args[1] == "-v" || args[1] == "--volumes") {
+		word = "remove-volumes"
+	}
+	if v := verbNamed(word, len(args) > 1); v != nil {
+		return m.runVerb(v, args)
 	}
 	return statusErr("unknown command :" + args[0] + " (try :help)")
 }

@@ -2,10 +2,8 @@ package ui
 
 import (
 	"context"
-	"maps"
-	"reflect"
+	"errors"
 	"slices"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -38,21 +36,6 @@ type Doctor interface {
 // them all with one case.
 type doctorMsg interface{ doctorMsg() }
 
-// doctorKickMsg asks the pane to start a diagnosis if one is due. Going
-// through a message, rather than starting it in SetSnapshot, means a
-// dropped command can never leave a diagnosis marked as running.
-type doctorKickMsg struct{}
-
-// doctorResultMsg carries a finished diagnosis.
-type doctorResultMsg struct {
-	seq      int
-	findings []doctor.Finding
-	err      error
-}
-
-func (doctorKickMsg) doctorMsg()   {}
-func (doctorResultMsg) doctorMsg() {}
-
 type doctorMode int
 
 const (
@@ -68,45 +51,21 @@ type doctorKeys struct {
 	open, back, yes key.Binding
 }
 
-// containerMark is what about a container can change a diagnosis.
-type containerMark struct {
-	state, health string
-	exit          int
-	oom           bool
-	restarts      int
-}
-
 // doctorPane is the right pane's "doctor" tab: the project's findings, the
 // diagnosis of one with its evidence and fixes, a fix's preview, and the
-// fixes being applied. It diagnoses again, asynchronously, only when
-// something that can change a diagnosis changed.
+// fixes being applied. It is the view and its keys; it hands the question
+// of when to diagnose to a diagnoser and the fixes, restarts and undo to a
+// fixRunner. A key on a finding that leads elsewhere (its service's logs
+// at the moment it died) belongs in doctor_keys.go beside the others.
 type doctorPane struct {
-	ctx  context.Context
-	doc  Doctor
-	st   themes.Styles
-	keys *keyMap
-	dk   doctorKeys
-	// budget limits automatic restarts; now and after are the clock and
-	// the one-shot timer, which tests replace.
-	budget *doctor.RestartBudget
-	now    func() time.Time
-	after  func(time.Duration, tea.Msg) tea.Cmd
+	st    themes.Styles
+	keys  *keyMap
+	dk    doctorKeys
+	diag  *diagnoser
+	fixes *fixRunner
 
-	snap       stack.Snapshot
-	service    string // selected in the services pane
-	composeErr error
-	marks      map[string]containerMark
-	reachable  bool
-
-	// stale: something relevant changed since the last diagnosis started;
-	// running: one is in flight. At most one runs; a stale pane runs
-	// again when it finishes.
-	stale, running bool
-	seq            int
-	findings       []doctor.Finding // in view order: the selected service's first
-	diagErr        error
-	diagnosedOnce  bool
-	results        int // diagnoses received
+	service  string           // selected in the services pane
+	findings []doctor.Finding // in view order: the selected service's first
 
 	mode    doctorMode
 	askFrom doctorMode     // where the undo question returns to
@@ -115,14 +74,6 @@ type doctorPane struct {
 	gone    bool           // the open finding is no longer found
 	fix     int            // the highlighted fix of open
 	offset  int            // scroll of detail and preview
-
-	applying  map[string]string // service ("" for undo) → what runs
-	out       *applyOutput
-	listening bool            // a wait on out is armed
-	auto      map[string]bool // services whose automatic restarts the user allowed
-	pending   map[string]bool // services with a restart scheduled or running
-	note      string          // the last result, shown in the pane
-	noteErr   bool
 
 	width, height int
 }
@@ -134,21 +85,14 @@ func newDoctorPane(ctx context.Context, d Doctor, st themes.Styles, keys *keyMap
 		ctx = context.Background()
 	}
 	return &doctorPane{
-		ctx: ctx, doc: d, st: st, keys: keys,
+		st: st, keys: keys,
 		dk: doctorKeys{
 			open: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→", "open")),
 			back: key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←", "back")),
 			yes:  key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
 		},
-		budget: doctor.NewRestartBudget(),
-		now:    time.Now,
-		after: func(d time.Duration, msg tea.Msg) tea.Cmd {
-			return tea.Tick(d, func(time.Time) tea.Msg { return msg })
-		},
-		applying: map[string]string{},
-		out:      newApplyOutput(),
-		auto:     map[string]bool{},
-		pending:  map[string]bool{},
+		diag:  newDiagnoser(ctx, d),
+		fixes: newFixRunner(ctx, d),
 	}
 }
 
@@ -164,7 +108,24 @@ func (m *doctorPane) Capturing() bool { return m.mode == doctorPreview || m.mode
 
 // Init starts the first diagnosis if SetSnapshot asked for one before the
 // program ran.
-func (m *doctorPane) Init() tea.Cmd { return m.kick() }
+func (m *doctorPane) Init() tea.Cmd { return m.diag.kick() }
+
+// Title is the tab's name with the number of findings.
+func (m *doctorPane) Title() string {
+	if n := len(m.findings); n > 0 {
+		return "doctor (" + itoa(n) + ")"
+	}
+	return "doctor"
+}
+
+// ShortHelp is the footer's hints while the tab has the focus.
+func (m *doctorPane) ShortHelp() hints {
+	k := m.keys
+	return hints{k.Open, k.Fix, k.Undo, k.Back, k.NextTab, k.NextPane, k.Help, k.Quit}
+}
+
+// Bindings are the keys that can be disabled here.
+func (m *doctorPane) Bindings() []*Binding { return []*Binding{&m.keys.Fix, &m.keys.Undo} }
 
 // Findings are the current findings, the selected service's first.
 func (m *doctorPane) Findings() []doctor.Finding { return m.findings }
@@ -174,68 +135,28 @@ func (m *doctorPane) For(service string) (doctor.Finding, bool) {
 	var best doctor.Finding
 	found := false
 	for _, f := range m.findings {
-		if f.Service == service && (!found || findingRank(f.Severity) > findingRank(best.Severity)) {
+		if f.Service == service && (!found || f.Severity.Rank() > best.Severity.Rank()) {
 			best, found = f, true
 		}
 	}
 	return best, found
 }
 
-func findingRank(s doctor.Severity) int {
-	switch s {
-	case doctor.SeverityHigh:
-		return 3
-	case doctor.SeverityMedium:
-		return 2
-	case doctor.SeverityLow:
-		return 1
-	}
-	return 0
-}
-
 // SetSnapshot takes the live state. It returns a command that starts a
-// diagnosis when something that can change one changed (a container's
-// state, exit code, OOM kill, restart count or health; containers coming
-// or going; the project or the engine's reachability), else nil.
+// diagnosis when something that can change one changed, else nil.
 func (m *doctorPane) SetSnapshot(s stack.Snapshot) tea.Cmd {
-	prev, prevMarks, prevReach := m.snap.Project, m.marks, m.reachable
-	m.snap = s
-	m.marks = snapshotMarks(s)
-	m.reachable = s.Engine.Reachable
+	m.fixes.snap = s
+	cmd := m.diag.setSnapshot(s)
 	if s.Project == nil {
-		m.findings, m.diagErr, m.stale = nil, nil, false
+		m.findings = nil
 		m.mode, m.cursor = doctorList, 0
-		return nil
 	}
-	if m.diagnosedOnce && s.Project == prev && prevReach == m.reachable && maps.Equal(prevMarks, m.marks) {
-		return nil
-	}
-	return m.markStale()
-}
-
-func snapshotMarks(s stack.Snapshot) map[string]containerMark {
-	marks := map[string]containerMark{}
-	for _, ss := range s.Services {
-		for _, c := range ss.Containers {
-			marks[c.ID] = containerMark{state: c.State, health: c.Health, exit: c.ExitCode, oom: c.OOMKilled, restarts: c.RestartCount}
-		}
-	}
-	return marks
+	return cmd
 }
 
 // SetComposeError takes the result of the last compose call (nil for a
-// success). A new failure, or a failure cleared, asks for a diagnosis:
-// some failures never create a container, so only their output tells.
-func (m *doctorPane) SetComposeError(err error) tea.Cmd {
-	if sameError(err, m.composeErr) {
-		return nil
-	}
-	m.composeErr = err
-	if m.snap.Project == nil {
-		return nil
-	}
-	return m.markStale()
-}
+// success); a change asks for a diagnosis.
+func (m *doctorPane) SetComposeError(err error) tea.Cmd { return m.diag.setComposeError(err) }
 
 // SetService says which service the services pane has selected; its
 // findings move to the top of the list, under the cursor.
@@ -250,52 +171,19 @@ func (m *doctorPane) SetService(name string) {
 	}
 }
 
-// sameError compares errors by identity without the panic that == on
-// two values of an uncomparable error type would cause.
-func sameError(a, b error) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	ta := reflect.TypeOf(a)
-	return ta == reflect.TypeOf(b) && ta.Comparable() && a == b
-}
-
-func (m *doctorPane) markStale() tea.Cmd {
-	m.stale = true
-	m.diagnosedOnce = true
-	if m.running || m.doc == nil {
-		return nil
-	}
-	return func() tea.Msg { return doctorKickMsg{} }
-}
-
-// kick starts a diagnosis if one is due and none runs.
-func (m *doctorPane) kick() tea.Cmd {
-	if !m.stale || m.running || m.doc == nil || m.snap.Project == nil {
-		return nil
-	}
-	m.stale, m.running = false, true
-	m.seq++
-	d, ctx, snap, cerr, seq := m.doc, m.ctx, m.snap, m.composeErr, m.seq
-	return func() tea.Msg {
-		fs, err := d.Diagnose(ctx, snap, cerr)
-		return doctorResultMsg{seq: seq, findings: fs, err: err}
-	}
-}
-
 // Update dispatches the pane's messages and keys.
 func (m *doctorPane) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case doctorKickMsg:
-		return m.kick()
+		return m.diag.kick()
 	case doctorResultMsg:
 		return m.diagnosed(msg)
 	case doctorAppliedMsg:
 		return m.applied(msg)
 	case doctorRestartMsg:
-		return m.restartDue(msg)
+		return m.fixes.restartDue(msg)
 	case doctorOutputMsg:
-		return m.outputArrived()
+		return m.fixes.outputArrived()
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.MouseWheelMsg:
@@ -307,7 +195,8 @@ func (m *doctorPane) Update(msg tea.Msg) tea.Cmd {
 		}
 	case tea.MouseClickMsg:
 		// Rows start under the pane's summary line.
-		if i := m.listTop(m.listRows()) + msg.Y - 1; m.mode == doctorList && msg.Y >= 1 && i < len(m.findings) {
+		v := doctorView{m}
+		if i := v.listTop(v.listRows()) + msg.Y - 1; m.mode == doctorList && msg.Y >= 1 && i < len(m.findings) {
 			m.cursor = i
 		}
 	}
@@ -317,15 +206,12 @@ func (m *doctorPane) Update(msg tea.Msg) tea.Cmd {
 // diagnosed takes a diagnosis's result, runs the next one if things
 // changed meanwhile, and restarts what the user allowed to restart.
 func (m *doctorPane) diagnosed(msg doctorResultMsg) tea.Cmd {
-	if msg.seq != m.seq {
+	if !m.diag.result(msg) {
 		return nil
 	}
-	m.running = false
-	if m.snap.Project == nil {
-		return nil
+	if msg.undo != nil {
+		m.fixes.lastFix = msg.undo
 	}
-	m.diagErr = msg.err
-	m.results++
 	if msg.err == nil {
 		cur := m.highlighted()
 		m.findings = slices.Clone(msg.findings)
@@ -336,9 +222,23 @@ func (m *doctorPane) diagnosed(msg doctorResultMsg) tea.Cmd {
 		}
 		m.refreshOpen()
 	}
-	cmds := []tea.Cmd{m.kick()}
-	cmds = append(cmds, m.autoRestarts()...)
+	cmds := []tea.Cmd{m.diag.kick()}
+	cmds = append(cmds, m.fixes.autoRestarts(m.findings)...)
 	return tea.Batch(cmds...)
+}
+
+// applied takes a fix's or an undo's result and diagnoses again: the fix
+// changed the evidence. A failed recreate's output is evidence, like any
+// compose failure.
+func (m *doctorPane) applied(msg doctorAppliedMsg) tea.Cmd {
+	note := m.fixes.applied(msg)
+	if ce := (*stack.ComposeError)(nil); errors.As(msg.err, &ce) {
+		m.diag.composeErr = msg.err
+	}
+	if m.diag.snap.Project == nil {
+		return note
+	}
+	return tea.Batch(note, m.diag.markStale())
 }
 
 // order puts the selected service's findings first, keeping the doctor's
@@ -385,132 +285,4 @@ func (m *doctorPane) refreshOpen() {
 	}
 	m.open = m.findings[i]
 	m.fix = max(slices.IndexFunc(m.open.Fixes, func(x doctor.Fix) bool { return x.ID == fixID }), 0)
-}
-
-// key handles a key in the current mode.
-func (m *doctorPane) key(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
-	switch m.mode {
-	case doctorPreview:
-		switch {
-		case key.Matches(msg, m.dk.yes):
-			m.mode = doctorDetail
-			m.offset = 0
-			return m.confirmFix(m.open, m.open.Fixes[m.fix])
-		case on(msg, k.Up), on(msg, k.PageUp):
-			m.offset = max(m.offset-m.step(msg), 0)
-		case on(msg, k.Down), on(msg, k.PageDown):
-			m.offset = min(m.offset+m.step(msg), m.maxOffset())
-		default:
-			// n, esc, enter and anything else: the safe answer.
-			m.mode, m.offset = doctorDetail, 0
-			m.refreshOpen()
-		}
-		return nil
-	case doctorAskUndo:
-		m.mode = m.askFrom
-		if key.Matches(msg, m.dk.yes) {
-			return m.undo()
-		}
-		return nil
-	}
-	switch {
-	case on(msg, k.Undo):
-		if m.doc == nil || m.snap.Project == nil {
-			return nil
-		}
-		m.askFrom, m.mode = m.mode, doctorAskUndo
-		return nil
-	case on(msg, k.Up):
-		m.move(-1)
-	case on(msg, k.Down):
-		m.move(1)
-	case on(msg, k.PageUp), on(msg, k.PageDown):
-		if m.mode == doctorDetail {
-			m.offset = min(max(m.offset+m.step(msg)*doctorSign(on(msg, k.PageDown)), 0), m.maxOffset())
-		} else {
-			m.move(m.step(msg) * doctorSign(on(msg, k.PageDown)))
-		}
-	case on(msg, k.Top):
-		m.move(-1 << 20)
-	case on(msg, k.Bottom):
-		m.move(1 << 20)
-	case m.mode == doctorList && (on(msg, k.Open) || key.Matches(msg, m.dk.open)):
-		m.openHighlighted()
-	case m.mode == doctorDetail && (on(msg, k.Back) || key.Matches(msg, m.dk.back)):
-		m.mode, m.offset = doctorList, 0
-	case on(msg, k.Fix):
-		return m.preview()
-	}
-	return nil
-}
-
-func doctorSign(pos bool) int {
-	if pos {
-		return 1
-	}
-	return -1
-}
-
-// step is how far a key scrolls: a line, or a page.
-func (m *doctorPane) step(msg tea.KeyPressMsg) int {
-	if on(msg, m.keys.PageUp) || on(msg, m.keys.PageDown) {
-		return max(m.height-2, 1)
-	}
-	return 1
-}
-
-// move moves the cursor in the list, or between the fixes in detail.
-func (m *doctorPane) move(n int) {
-	switch m.mode {
-	case doctorList:
-		m.cursor = doctorClamp(m.cursor+n, len(m.findings))
-	case doctorDetail:
-		m.fix = doctorClamp(m.fix+n, len(m.open.Fixes))
-		m.scrollToFix()
-	}
-}
-
-func doctorClamp(i, n int) int { return max(min(i, n-1), 0) }
-
-// OpenFor opens the diagnosis of a service's finding, for enter on a
-// badged service row; false when the service has none.
-func (m *doctorPane) OpenFor(service string) bool {
-	f, ok := m.For(service)
-	if !ok {
-		return false
-	}
-	m.cursor = slices.IndexFunc(m.findings, func(x doctor.Finding) bool { return x.ID == f.ID })
-	m.openHighlighted()
-	return true
-}
-
-func (m *doctorPane) openHighlighted() {
-	if m.cursor >= len(m.findings) {
-		return
-	}
-	m.open, m.gone, m.fix, m.offset = m.findings[m.cursor], false, 0, 0
-	m.mode = doctorDetail
-}
-
-// preview shows the highlighted fix's change and asks; in the list, that
-// is the highlighted finding's first fix.
-func (m *doctorPane) preview() tea.Cmd {
-	if m.mode == doctorList {
-		if m.cursor >= len(m.findings) {
-			return nil
-		}
-		m.openHighlighted()
-	}
-	if len(m.open.Fixes) == 0 {
-		return statusErr(m.open.ID + ": stackui has no fix to apply; the explanation says what to do")
-	}
-	if m.gone {
-		return statusErr(m.open.ID + " is no longer found; nothing to fix")
-	}
-	if what, busy := m.applying[m.open.Service]; busy {
-		return statusErr(what + " is still running")
-	}
-	m.mode, m.offset = doctorPreview, 0
-	return nil
 }

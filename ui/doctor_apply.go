@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"math/bits"
 	"sync"
@@ -41,6 +41,48 @@ func (doctorOutputMsg) doctorMsg()  {}
 // outputKeep is how many lines of a fix's output the pane shows.
 const outputKeep = 6
 
+// fixRunner carries out the fixes the user said yes to, the automatic
+// restarts they allowed, and undo: one at a time per service, never beside
+// an undo, all off the UI goroutine. It keeps the last outcome for the
+// pane to show. What happens after a fix (a check that the service now
+// stays up, a restart that follows) is its business too.
+type fixRunner struct {
+	ctx context.Context
+	doc Doctor
+	// budget limits automatic restarts; now and after are the clock and
+	// the one-shot timer, which tests replace.
+	budget *doctor.RestartBudget
+	now    func() time.Time
+	after  func(time.Duration, tea.Msg) tea.Cmd
+
+	snap      stack.Snapshot
+	applying  map[string]string // service ("" for undo) → what runs
+	out       *applyOutput
+	listening bool            // a wait on out is armed
+	auto      map[string]bool // services whose automatic restarts the user allowed
+	pending   map[string]bool // services with a restart scheduled or running
+	note      string          // the last outcome, shown in the pane
+	noteErr   bool
+	// lastFix is what the undo key would revert, as the last diagnosis
+	// found; nil when the Doctor cannot tell.
+	lastFix *undoInfo
+}
+
+func newFixRunner(ctx context.Context, d Doctor) *fixRunner {
+	return &fixRunner{
+		ctx: ctx, doc: d,
+		budget: doctor.NewRestartBudget(),
+		now:    time.Now,
+		after: func(d time.Duration, msg tea.Msg) tea.Cmd {
+			return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+		},
+		applying: map[string]string{},
+		out:      newApplyOutput(),
+		auto:     map[string]bool{},
+		pending:  map[string]bool{},
+	}
+}
+
 // applyOutput keeps the last lines the running fixes printed. The fixes'
 // goroutines write here and signal; the pane reads on the UI goroutine.
 type applyOutput struct {
@@ -78,7 +120,7 @@ func (o *applyOutput) reset() {
 
 // listen arms the wait for output unless one is armed: a self re-arming
 // command on the channel, never a timer.
-func (m *doctorPane) listen() tea.Cmd {
+func (m *fixRunner) listen() tea.Cmd {
 	if m.listening {
 		return nil
 	}
@@ -90,7 +132,7 @@ func (m *doctorPane) listen() tea.Cmd {
 	}
 }
 
-func (m *doctorPane) outputArrived() tea.Cmd {
+func (m *fixRunner) outputArrived() tea.Cmd {
 	m.listening = false
 	if len(m.applying) > 0 {
 		return m.listen()
@@ -98,11 +140,11 @@ func (m *doctorPane) outputArrived() tea.Cmd {
 	return nil
 }
 
-// confirmFix carries out the fix the user said yes to. A restart that may
+// confirm carries out the fix the user said yes to. A restart that may
 // be automatic is scheduled with backoff, and the service keeps being
 // restarted, within the budget, while it keeps failing; any other fix runs
 // now.
-func (m *doctorPane) confirmFix(f doctor.Finding, fix doctor.Fix) tea.Cmd {
+func (m *fixRunner) confirm(f doctor.Finding, fix doctor.Fix) tea.Cmd {
 	if fix.Action.Kind == doctor.ActRestart && fix.Auto {
 		m.auto[fix.Action.Service] = true
 		return m.scheduleRestart(f, fix)
@@ -112,7 +154,7 @@ func (m *doctorPane) confirmFix(f doctor.Finding, fix doctor.Fix) tea.Cmd {
 
 // apply runs a fix off the UI goroutine: one at a time per service, and
 // never beside an undo.
-func (m *doctorPane) apply(f doctor.Finding, fix doctor.Fix, restart bool) tea.Cmd {
+func (m *fixRunner) apply(f doctor.Finding, fix doctor.Fix, restart bool) tea.Cmd {
 	p := m.snap.Project
 	if m.doc == nil || p == nil {
 		return nil
@@ -137,7 +179,7 @@ func (m *doctorPane) apply(f doctor.Finding, fix doctor.Fix, restart bool) tea.C
 
 // busy names what blocks an action on scope ("" for the whole project):
 // an undo blocks everything, and a project-wide action waits for all.
-func (m *doctorPane) busy(scope string) string {
+func (m *fixRunner) busy(scope string) string {
 	if what, ok := m.applying[""]; ok {
 		return what
 	}
@@ -150,7 +192,7 @@ func (m *doctorPane) busy(scope string) string {
 }
 
 // undo reverts the last fix's file edit.
-func (m *doctorPane) undo() tea.Cmd {
+func (m *fixRunner) undo() tea.Cmd {
 	p := m.snap.Project
 	if m.doc == nil || p == nil {
 		return nil
@@ -166,36 +208,40 @@ func (m *doctorPane) undo() tea.Cmd {
 	}, status("undoing the last fix…"))
 }
 
-// applied records a fix's result and diagnoses again: the fix changed the
-// evidence.
-func (m *doctorPane) applied(msg doctorAppliedMsg) tea.Cmd {
+// applied records a fix's result and returns the status note. The pane
+// then diagnoses again: the fix changed the evidence.
+func (m *fixRunner) applied(msg doctorAppliedMsg) tea.Cmd {
 	delete(m.applying, msg.scope)
 	if msg.restart {
 		delete(m.pending, msg.scope)
 	}
-	var ce *stack.ComposeError
-	if errors.As(msg.err, &ce) {
-		// The failed recreate's output is evidence, like any compose
-		// failure.
-		m.composeErr = msg.err
-	}
-	var note tea.Cmd
 	if msg.err != nil {
 		m.note, m.noteErr = "✗ "+msg.what+": "+actionErrorText(msg.err), true
-		note = statusErr(m.note)
-	} else {
-		m.note, m.noteErr = "✓ "+actionText(msg.text), false
-		note = status(m.note)
+		return statusErr(m.note)
 	}
-	if m.snap.Project == nil {
-		return note
+	m.note, m.noteErr = "✓ "+actionText(msg.text), false
+	return status(m.note)
+}
+
+// undoReason is why the undo key does nothing now, or "".
+func (m *fixRunner) undoReason() string {
+	switch {
+	case m.doc == nil:
+		return "the doctor is not available here"
+	case m.snap.Project == nil:
+		return "no project loaded"
+	case m.lastFix != nil && !m.lastFix.ok:
+		return "nothing to undo"
 	}
-	return tea.Batch(note, m.markStale())
+	if busy := m.busy(""); busy != "" {
+		return busy + " is still running"
+	}
+	return ""
 }
 
 // scheduleRestart books an automatic restart in the budget and starts its
 // backoff: one one-shot timer per restart.
-func (m *doctorPane) scheduleRestart(f doctor.Finding, fix doctor.Fix) tea.Cmd {
+func (m *fixRunner) scheduleRestart(f doctor.Finding, fix doctor.Fix) tea.Cmd {
 	svc := fix.Action.Service
 	if m.pending[svc] {
 		return status("a restart of " + svc + " is already on its way")
@@ -231,7 +277,7 @@ func doctorWindow(d time.Duration) string {
 
 // restartDue runs a scheduled restart, unless the service no longer needs
 // one (it recovered during the backoff) or the project is gone.
-func (m *doctorPane) restartDue(msg doctorRestartMsg) tea.Cmd {
+func (m *fixRunner) restartDue(msg doctorRestartMsg) tea.Cmd {
 	svc := msg.fix.Action.Service
 	if m.snap.Project == nil {
 		delete(m.pending, svc)
@@ -253,7 +299,7 @@ func (m *doctorPane) restartDue(msg doctorRestartMsg) tea.Cmd {
 // needsRestart says whether a service is down or unhealthy, so that a
 // finding that outlives its restart in the evidence (past events) does
 // not restart a service that runs fine.
-func (m *doctorPane) needsRestart(svc string) bool {
+func (m *fixRunner) needsRestart(svc string) bool {
 	ss, ok := m.snap.Service(svc)
 	if !ok {
 		return false
@@ -263,9 +309,9 @@ func (m *doctorPane) needsRestart(svc string) bool {
 
 // autoRestarts schedules the restarts the user allowed for services that
 // failed again.
-func (m *doctorPane) autoRestarts() []tea.Cmd {
+func (m *fixRunner) autoRestarts(findings []doctor.Finding) []tea.Cmd {
 	var cmds []tea.Cmd
-	for _, f := range m.findings {
+	for _, f := range findings {
 		svc := f.Service
 		if !m.auto[svc] || m.pending[svc] || !m.needsRestart(svc) {
 			continue

@@ -8,106 +8,22 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/stackui/stackui/internal/textsafe"
 	"github.com/stackui/stackui/probes/doctor"
-	"github.com/stackui/stackui/themes"
 )
 
-// findingBadge is the short mark the services pane puts on a row whose
-// service has a finding: "OOM", "ARCH", "EXIT 2", ...
-func findingBadge(st themes.Styles, f doctor.Finding) string {
-	return st.Badge.Render(" " + badgeText(f) + " ")
-}
-
-func badgeText(f doctor.Finding) string {
-	switch f.Kind {
-	case doctor.KindOOM:
-		return "OOM"
-	case doctor.KindSigkill:
-		return "KILLED"
-	case doctor.KindArchMismatch:
-		return "ARCH"
-	case doctor.KindGPUUnavailable:
-		return "GPU"
-	case doctor.KindCUDADriver:
-		return "CUDA"
-	case doctor.KindPortConflict:
-		return "PORT"
-	case doctor.KindCrashLoop:
-		return "LOOP"
-	case doctor.KindUnhealthy:
-		return "UNHEALTHY"
-	case doctor.KindNoSpace:
-		return "DISK"
-	case doctor.KindImageMissing:
-		return "IMAGE"
-	case doctor.KindErrorExit:
-		if code, ok := exitCodeOf(f); ok {
-			return "EXIT " + code
-		}
-		return "EXIT"
-	}
-	return strings.ToUpper(string(f.Kind))
-}
-
-// exitCodeOf reads the exit code from the finding's evidence, where the
-// doctor writes "exit code N".
-func exitCodeOf(f doctor.Finding) (string, bool) {
-	const marker = "exit code "
-	for _, e := range append(slices.Clone(f.Evidence), f.Summary) {
-		i := strings.Index(e, marker)
-		if i < 0 {
-			continue
-		}
-		rest := e[i+len(marker):]
-		n := 0
-		for n < len(rest) && n < 4 && rest[n] >= '0' && rest[n] <= '9' {
-			n++
-		}
-		if n > 0 {
-			return rest[:n], true
-		}
-	}
-	return "", false
-}
-
-func findingGlyph(st themes.Styles, s doctor.Severity) string {
-	switch s {
-	case doctor.SeverityHigh:
-		return st.Bad.Render("✖")
-	case doctor.SeverityMedium:
-		return st.Warn.Render("▲")
-	}
-	return st.Muted.Render("•")
-}
-
-// docCleanLines makes text that may hold container output safe to print
-// (textsafe.Sanitize), then plain, one entry per line.
-func docCleanLines(s string) []string {
-	parts := strings.Split(s, "\n")
-	for i, p := range parts {
-		p, _ = textsafe.Sanitize(p, 0)
-		parts[i] = ansi.Strip(p)
-	}
-	return parts
-}
-
-func docCleanLine(s string) string { return strings.Join(docCleanLines(s), " ") }
-
-// docWrapped wraps plain text to w cells, with indent before every line.
-func docWrapped(s string, w int, indent string, style lipgloss.Style) []string {
-	var out []string
-	inner := max(w-ansi.StringWidth(indent), 8)
-	for _, l := range docCleanLines(s) {
-		for _, part := range strings.Split(ansi.Wrap(l, inner, ""), "\n") {
-			out = append(out, indent+style.Render(part))
-		}
-	}
-	return out
-}
+// doctorView draws the doctor pane's state: the list of findings, one
+// diagnosis, a fix's preview, and the foot with the fixes running, the
+// last outcome (where a post-fix check's verdict belongs too) and the
+// mode's keys. It only reads the pane, except for the scroll offset
+// scrollToFix keeps in view.
+type doctorView struct{ p *doctorPane }
 
 // View renders the current mode within the pane's size.
-func (m *doctorPane) View() string {
+func (m *doctorPane) View() string { return doctorView{m}.render() }
+
+// render draws the current mode within the pane's size.
+func (v doctorView) render() string {
+	m := v.p
 	w, h := m.width, m.height
 	if w <= 0 {
 		w = 80
@@ -115,17 +31,17 @@ func (m *doctorPane) View() string {
 	if h <= 0 {
 		h = 20
 	}
-	foot := m.footLines(w, h)
+	foot := v.footLines(w, h)
 	bodyH := max(h-len(foot), 0)
 	var body []string
 	switch {
 	case m.mode == doctorPreview:
-		body = m.window(m.previewLines(w), bodyH)
+		body = v.window(v.previewLines(w), bodyH)
 	case m.mode == doctorDetail || m.mode == doctorAskUndo && m.askFrom == doctorDetail:
-		lines, _ := m.detailLines(w)
-		body = m.window(lines, bodyH)
+		lines, _ := v.detailLines(w)
+		body = v.window(lines, bodyH)
 	default:
-		body = m.listLines(w, bodyH)
+		body = v.listLines(w, bodyH)
 	}
 	// The keys and the question sit at the bottom, where the eye expects
 	// them, whatever the content's length.
@@ -143,37 +59,40 @@ func (m *doctorPane) View() string {
 }
 
 // window is the h lines of a scrolled view from the current offset.
-func (m *doctorPane) window(lines []string, h int) []string {
+func (v doctorView) window(lines []string, h int) []string {
+	m := v.p
 	off := min(max(m.offset, 0), max(len(lines)-h, 0))
 	return slices.Clone(lines[off:min(off+h, len(lines))])
 }
 
 // listTop is the first finding shown when rows fit on screen.
-func (m *doctorPane) listTop(rows int) int {
+func (v doctorView) listTop(rows int) int {
+	m := v.p
 	return max(0, m.cursor-rows+1)
 }
 
-func (m *doctorPane) listLines(w, h int) []string {
+func (v doctorView) listLines(w, h int) []string {
+	m := v.p
 	st := m.st
 	var head string
 	switch {
-	case m.doc == nil:
+	case m.fixes.doc == nil:
 		return []string{st.Muted.Render("The doctor is not available here.")}
-	case m.snap.Project == nil:
+	case m.diag.snap.Project == nil:
 		return []string{st.Muted.Render("No project loaded.")}
-	case m.diagErr != nil:
-		head = st.StatusError.Render("diagnosis failed: " + docCleanLine(m.diagErr.Error()))
-	case len(m.findings) == 0 && !m.haveResult():
+	case m.diag.err != nil:
+		head = st.StatusError.Render("diagnosis failed: " + docCleanLine(m.diag.err.Error()))
+	case len(m.findings) == 0 && !m.diag.haveResult():
 		head = st.Muted.Render("diagnosing…")
 	case len(m.findings) == 0:
 		head = st.OK.Render("No findings: no container died, loops or is unhealthy.")
 	default:
 		head = st.Header.Render(plural(len(m.findings), "finding"))
-		if n := m.countFor(m.service); n > 0 {
+		if n := v.countFor(m.service); n > 0 {
 			head += st.Muted.Render(fmt.Sprintf(" · %d for %s", n, m.service))
 		}
 	}
-	if m.running && m.haveResult() {
+	if m.diag.running && m.diag.haveResult() {
 		head += st.Dim.Render(" · diagnosing…")
 	}
 	out := []string{head}
@@ -182,40 +101,41 @@ func (m *doctorPane) listLines(w, h int) []string {
 	for _, f := range m.findings {
 		svcW = max(svcW, min(ansi.StringWidth(f.Service), 16))
 	}
-	top := m.listTop(rows)
+	top := v.listTop(rows)
 	for i := top; i < len(m.findings) && i < top+rows; i++ {
-		out = append(out, m.findingRow(m.findings[i], i == m.cursor, svcW, w))
+		out = append(out, v.findingRow(m.findings[i], i == m.cursor, svcW, w))
 	}
 	return out
 }
 
-func (m *doctorPane) haveResult() bool { return m.results > 0 }
-
 // listRows is how many findings the list shows at the pane's size.
-func (m *doctorPane) listRows() int {
+func (v doctorView) listRows() int {
+	m := v.p
 	w, h := m.width, m.height
 	if w <= 0 || h <= 0 {
 		return 1 << 20
 	}
-	return max(h-len(m.footLines(w, h))-1, 0)
+	return max(h-len(v.footLines(w, h))-1, 0)
 }
 
 // maxOffset is how far the diagnosis or the preview can scroll.
-func (m *doctorPane) maxOffset() int {
+func (v doctorView) maxOffset() int {
+	m := v.p
 	w, h := m.width, m.height
 	if w <= 0 || h <= 0 {
 		return 0
 	}
 	var lines []string
 	if m.mode == doctorPreview {
-		lines = m.previewLines(w)
+		lines = v.previewLines(w)
 	} else {
-		lines, _ = m.detailLines(w)
+		lines, _ = v.detailLines(w)
 	}
-	return max(len(lines)-(h-len(m.footLines(w, h))), 0)
+	return max(len(lines)-(h-len(v.footLines(w, h))), 0)
 }
 
-func (m *doctorPane) countFor(service string) int {
+func (v doctorView) countFor(service string) int {
+	m := v.p
 	n := 0
 	for _, f := range m.findings {
 		if service != "" && f.Service == service {
@@ -225,7 +145,8 @@ func (m *doctorPane) countFor(service string) int {
 	return n
 }
 
-func (m *doctorPane) findingRow(f doctor.Finding, selected bool, svcW, w int) string {
+func (v doctorView) findingRow(f doctor.Finding, selected bool, svcW, w int) string {
+	m := v.p
 	svc := f.Service
 	if svc == "" {
 		svc = "(project)"
@@ -242,7 +163,8 @@ func (m *doctorPane) findingRow(f doctor.Finding, selected bool, svcW, w int) st
 
 // detailLines is the open finding's diagnosis, and the line its
 // highlighted fix is on.
-func (m *doctorPane) detailLines(w int) ([]string, int) {
+func (v doctorView) detailLines(w int) ([]string, int) {
+	m := v.p
 	st, f := m.st, m.open
 	svc := f.Service
 	if svc == "" {
@@ -286,14 +208,15 @@ func (m *doctorPane) detailLines(w int) ([]string, int) {
 }
 
 // scrollToFix scrolls the diagnosis so its highlighted fix shows.
-func (m *doctorPane) scrollToFix() {
+func (v doctorView) scrollToFix() {
+	m := v.p
 	w, h := m.width, m.height
 	if w <= 0 || h <= 0 {
 		m.offset = 0
 		return
 	}
-	lines, fixLine := m.detailLines(w)
-	bodyH := max(h-len(m.footLines(w, h)), 1)
+	lines, fixLine := v.detailLines(w)
+	bodyH := max(h-len(v.footLines(w, h)), 1)
 	off := min(max(m.offset, 0), max(len(lines)-bodyH, 0))
 	switch {
 	case fixLine < off:
@@ -306,7 +229,8 @@ func (m *doctorPane) scrollToFix() {
 
 // previewLines show what the highlighted fix changes: its diff, coloured,
 // or, for a fix that edits no file, what it does.
-func (m *doctorPane) previewLines(w int) []string {
+func (v doctorView) previewLines(w int) []string {
+	m := v.p
 	st, f := m.st, m.open
 	fix := f.Fixes[m.fix]
 	out := []string{st.Title.Render("fix " + docCleanLine(fix.ID) + " · " + f.ID)}
@@ -332,69 +256,35 @@ func (m *doctorPane) previewLines(w int) []string {
 	if fix.Diff != "" {
 		out = append(out, "")
 	}
-	for _, e := range fixEffect(m.budget, fix) {
+	for _, e := range fixEffect(m.fixes.budget, fix) {
 		out = append(out, docWrapped(e, w, "", st.Muted)...)
-	}
-	return out
-}
-
-// fixEffect says what applying a fix does beyond its diff.
-func fixEffect(b *doctor.RestartBudget, fix doctor.Fix) []string {
-	a := fix.Action
-	var out []string
-	switch a.Kind {
-	case doctor.ActRestart:
-		if fix.Auto {
-			out = append(out, fmt.Sprintf("No file changes. stackui restarts %s's containers after a backoff of %s, doubling each time, "+
-				"at most %d times in an %s, and again by itself while %s keeps failing.", a.Service, b.Backoff, b.Max, doctorWindow(b.Window), a.Service))
-		} else {
-			out = append(out, fmt.Sprintf("No file changes. stackui restarts %s's containers once, now. Its image holds data, so stackui "+
-				"never restarts it by itself.", a.Service))
-		}
-	case doctor.ActProfileOff:
-		out = append(out, fmt.Sprintf("No file changes. stackui removes %s's containers (never its volumes) and turns profile %s off "+
-			"for this session.", a.Service, strings.Join(a.Profiles, ", ")))
-	case doctor.ActNoGPUOverride:
-		out = append(out, "Your compose files stay as they are: stackui writes this override file and passes it to compose. "+
-			"Delete the file to undo.")
-	default:
-		if fix.Diff != "" {
-			out = append(out, "u undoes the edit from its backup.")
-		}
-	}
-	switch a.Then {
-	case doctor.ThenRecreate:
-		out = append(out, "Then: recreate "+a.Service+" (up -d --force-recreate --no-deps).")
-	case doctor.ThenBuild:
-		out = append(out, "Then: rebuild "+a.Service+" and recreate it.")
-	case doctor.ThenPull:
-		out = append(out, "Then: pull "+a.Service+"'s image again and recreate it.")
 	}
 	return out
 }
 
 // footLines are the pane's last lines: fixes running with their latest
 // output, the last result, and the question or the keys of the mode.
-func (m *doctorPane) footLines(w, h int) []string {
+func (v doctorView) footLines(w, h int) []string {
+	m := v.p
 	st := m.st
 	var out []string
-	if len(m.applying) > 0 {
-		names := make([]string, 0, len(m.applying))
-		for _, what := range m.applying {
+	if len(m.fixes.applying) > 0 {
+		names := make([]string, 0, len(m.fixes.applying))
+		for _, what := range m.fixes.applying {
 			names = append(names, what)
 		}
 		slices.Sort(names)
 		out = append(out, st.Warn.Render("applying "+strings.Join(names, ", ")+"…"))
-		lines := m.out.last()
+		lines := m.fixes.out.last()
 		for _, l := range lines[max(0, len(lines)-max(h/4, 1)):] {
 			out = append(out, st.Dim.Render("  │ "+docCleanLine(l)))
 		}
-	} else if m.note != "" {
+	} else if m.fixes.note != "" {
 		style := st.OK
-		if m.noteErr {
+		if m.fixes.noteErr {
 			style = st.StatusError
 		}
-		out = append(out, style.Render(m.note))
+		out = append(out, style.Render(m.fixes.note))
 	}
 	k := m.keys
 	hint := func(b Binding, what string) string {

@@ -12,9 +12,20 @@ type Binding struct {
 	key.Binding
 	Name  string // "logs.search": group.action, stable, used in config.yaml
 	Group string // help section
-	// Why says why the binding does nothing right now (shown dimmed in the
-	// help overlay); "" when it is usable.
-	Why string
+	// Disabled says why the binding does nothing right now, "" when it is
+	// usable (lazygit's GetDisabledReason). It is asked against the current
+	// state each time: the help overlay and the footer show the reason
+	// dimmed, and pressing the key puts it in the status line. nil: always
+	// usable.
+	Disabled func() string
+}
+
+// reason is why b does nothing right now, or "".
+func (b *Binding) reason() string {
+	if b.Disabled == nil {
+		return ""
+	}
+	return b.Disabled()
 }
 
 func bind(group, action, help, desc string, keys ...string) Binding {
@@ -118,63 +129,15 @@ func (k *keyMap) all() []*Binding {
 // on reports whether a key press triggers b.
 func on(msg tea.KeyPressMsg, b Binding) bool { return key.Matches(msg, b.Binding) }
 
-// ShortHelp is what the footer shows when no pane is more specific
-// (help.KeyMap).
-func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Help.Binding, k.Up.Binding, k.Down.Binding, k.Quit.Binding}
-}
-
-// hints is a footer's worth of bindings (help.KeyMap): the ones that matter
-// in the focused pane, then help and quit.
+// hints is a footer's worth of bindings: the ones that matter in the
+// focused pane, then help and quit. The root renders them with the help
+// bubble, a disabled one dimmed with its reason (hintKeys).
 type hints []Binding
 
-func (h hints) ShortHelp() []key.Binding {
-	out := make([]key.Binding, 0, len(h))
-	for _, b := range h {
-		out = append(out, b.Binding)
-	}
-	return out
-}
-
-func (h hints) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }
-
-// footerHints are the footer's bindings for the focused pane.
-func (k *keyMap) footerHints(f focus, t tab, onHeader bool) hints {
-	if f == focusRight {
-		switch t {
-		case tabStats:
-			return hints{k.Down, k.Up, k.NextTab, k.NextPane, k.Command, k.Help, k.Quit}
-		case tabDoctor:
-			return hints{k.Open, k.Fix, k.Undo, k.Back, k.NextTab, k.NextPane, k.Help, k.Quit}
-		}
-		return hints{k.Search, k.Filter, k.Timestamps, k.Wrap, k.AllLogs, k.Bottom, k.NextTab, k.NextPane, k.Command, k.Help, k.Quit}
-	}
-	first := []Binding{k.UpSvc, k.Stop, k.Restart, k.Exec, k.Profiles}
-	if onHeader {
-		first = []Binding{k.Toggle, k.Profiles, k.UpAll}
-	}
-	return append(hints(first), k.NextPane, k.NextTab, k.Command, k.Help, k.Quit)
-}
-
-// FullHelp lists every binding by group (help.KeyMap).
-func (k keyMap) FullHelp() [][]key.Binding {
-	var cols [][]key.Binding
-	group := ""
-	for _, b := range k.all() {
-		if b.Group != group {
-			cols = append(cols, nil)
-			group = b.Group
-		}
-		cols[len(cols)-1] = append(cols[len(cols)-1], b.Binding)
-	}
-	return cols
-}
-
-// logKey reports whether msg is one of the logs pane's own keys (not a
-// movement key, which each pane reads its own way).
-func (k *keyMap) logKey(msg tea.KeyPressMsg) bool {
-	for _, b := range []Binding{k.Search, k.NextMatch, k.PrevMatch, k.Filter, k.Timestamps, k.Wrap, k.AllLogs, k.Clear, k.Save} {
-		if on(msg, b) {
+// onAny reports whether msg triggers one of bs.
+func onAny(msg tea.KeyPressMsg, bs []*Binding) bool {
+	for _, b := range bs {
+		if on(msg, *b) {
 			return true
 		}
 	}

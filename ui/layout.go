@@ -4,9 +4,12 @@ import (
 	"cmp"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stackui/stackui/themes"
 )
 
 // The smallest terminal the layout is drawn for; below it the screen says
@@ -19,62 +22,74 @@ const (
 // Rows outside the body: header, status line, key hints.
 const chromeRows = 3
 
-func (m *Model) tooSmall() bool {
-	return m.width > 0 && (m.width < minWidth || m.height < minHeight)
+// geometry is where the panes sit on a screen of the model's size. It is
+// computed from the model whenever it is needed, so it is never stale.
+type geometry struct {
+	width, height int
+	drawer        int // rows the action drawer takes
+	rows          int // rows the services list has
+}
+
+func (m *Model) geo() geometry {
+	return geometry{width: m.width, height: m.height, drawer: m.actions.Height(), rows: len(m.list.rows)}
+}
+
+func (g geometry) tooSmall() bool {
+	return g.width > 0 && (g.width < minWidth || g.height < minHeight)
 }
 
 // Below this width the panes are stacked, services above logs, instead of
 // side by side.
 const sideBySide = 110
 
-func (m *Model) stacked() bool { return m.width > 0 && m.width < sideBySide }
+func (g geometry) stacked() bool { return g.width > 0 && g.width < sideBySide }
 
 // leftWidth is the services pane's width: enough for the name, state and
 // resource columns, never more than half the screen. Stacked, it is the
 // whole width.
-func (m *Model) leftWidth() int {
-	if m.width <= 0 {
+func (g geometry) leftWidth() int {
+	if g.width <= 0 {
 		return 60
 	}
-	if m.stacked() {
-		return m.width
+	if g.stacked() {
+		return g.width
 	}
-	return min(max(m.width*2/5, 56), 64)
+	return min(max(g.width*2/5, 56), 64)
 }
 
 // listHeight is the services pane's height including its title row.
 // Stacked, it takes what its rows need, up to half the body.
-func (m *Model) listHeight() int {
-	h := m.bodyHeight()
-	if !m.stacked() {
+func (g geometry) listHeight() int {
+	h := g.bodyHeight()
+	if !g.stacked() {
 		return h
 	}
-	return min(len(m.list.rows)+1, max(h/2, 4))
+	return min(g.rows+1, max(h/2, 4))
 }
 
 // rightBox is where the right (or, stacked, lower) pane sits: its screen
 // offset and size, title row included.
-func (m *Model) rightBox() (x, y, w, h int) {
-	if m.stacked() {
-		lh := m.listHeight()
-		return 0, m.bodyTop() + lh, m.width, m.bodyHeight() - lh
+func (g geometry) rightBox() (x, y, w, h int) {
+	if g.stacked() {
+		lh := g.listHeight()
+		return 0, g.bodyTop() + lh, g.width, g.bodyHeight() - lh
 	}
-	lw := m.leftWidth()
-	return lw + 1, m.bodyTop(), m.width - lw - 1, m.bodyHeight()
+	lw := g.leftWidth()
+	return lw + 1, g.bodyTop(), g.width - lw - 1, g.bodyHeight()
 }
 
 // inList says whether a screen position is over the services pane.
-func (m *Model) inList(x, y int) bool {
-	if m.stacked() {
-		return y < m.bodyTop()+m.listHeight()
+func (g geometry) inList(x, y int) bool {
+	if g.stacked() {
+		return y < g.bodyTop()+g.listHeight()
 	}
-	return x < m.leftWidth()
+	return x < g.leftWidth()
 }
 
 // bodyTop is the screen row the panes start on.
-func (m *Model) bodyTop() int { return 1 }
+func (g geometry) bodyTop() int { return 1 }
 
-func (m *Model) bodyHeight() int { return max(m.height-chromeRows-m.actions.Height(), 1) }
+func (g geometry) bodyHeight() int { return max(g.height-chromeRows-g.drawer, 1) }
 
 // layout hands every pane its size.
 func (m *Model) layout() {
@@ -82,13 +97,13 @@ func (m *Model) layout() {
 		return
 	}
 	m.help.SetWidth(m.width)
-	h := m.bodyHeight()
+	h := m.geo().bodyHeight()
 	// One row for each pane's title.
-	m.list.SetSize(m.leftWidth(), m.listHeight()-1)
-	_, _, rw, rh := m.rightBox()
-	m.logs.SetSize(rw, rh-1)
-	m.stats.SetSize(rw, rh-1)
-	m.doctor.SetSize(rw, rh-1)
+	m.list.SetSize(m.geo().leftWidth(), m.geo().listHeight()-1)
+	_, _, rw, rh := m.geo().rightBox()
+	for _, t := range m.tabs {
+		t.SetSize(rw, rh-1)
+	}
 	if m.overlay != nil {
 		m.overlay.SetSize(m.width, h)
 	}
@@ -109,7 +124,7 @@ func (m Model) View() tea.View {
 }
 
 func (m Model) render() string {
-	if m.tooSmall() {
+	if m.geo().tooSmall() {
 		return m.st.Warn.Render(ansi.Truncate("stackui: window too small", m.width, "…")) + "\n" +
 			ansi.Truncate(sizeNote(m.width, m.height), m.width, "…")
 	}
@@ -122,11 +137,11 @@ func (m Model) render() string {
 	default:
 		body = m.panes()
 	}
-	body = fitBlock(body, m.width, m.bodyHeight())
+	body = fitBlock(body, m.width, m.geo().bodyHeight())
 	if box := m.confirm.View(); box != "" && m.width > 0 {
 		// The question sits over the middle of the panes.
 		x := max((m.width-lipgloss.Width(box))/2, 0)
-		y := max((m.bodyHeight()-lipgloss.Height(box))/2, 0)
+		y := max((m.geo().bodyHeight()-lipgloss.Height(box))/2, 0)
 		body = lipgloss.NewCompositor(lipgloss.NewLayer(body), lipgloss.NewLayer(box).X(x).Y(y).Z(1)).Render()
 	}
 	parts := []string{m.header(), body}
@@ -143,11 +158,11 @@ func sizeNote(w, h int) string {
 // panes lays out the services pane and the right pane: side by side, or
 // stacked on a narrow screen.
 func (m Model) panes() string {
-	lw, lh := m.leftWidth(), m.listHeight()
-	left := fitBlock(m.paneTitle("services", m.focus == focusServices, lw)+"\n"+m.list.View(), lw, lh)
-	_, _, rw, rh := m.rightBox()
+	lw, lh := m.geo().leftWidth(), m.geo().listHeight()
+	left := fitBlock(paneTitle(m.st, "services", m.focus == focusServices, lw)+"\n"+m.list.View(), lw, lh)
+	_, _, rw, rh := m.geo().rightBox()
 	right := fitBlock(m.tabsTitle(rw)+"\n"+m.right().View(), rw, rh)
-	if m.stacked() {
+	if m.geo().stacked() {
 		return left + "\n" + right
 	}
 	sep := strings.TrimSuffix(strings.Repeat(m.st.Dim.Render("│")+"\n", lh), "\n")
@@ -160,12 +175,7 @@ func (m Model) tabsTitle(w int) string {
 	var b strings.Builder
 	focused := m.focus == focusRight
 	for t := range tabCount {
-		name := tabNames[t]
-		if t == tabDoctor {
-			if n := len(m.doctor.Findings()); n > 0 {
-				name += " (" + itoa(n) + ")"
-			}
-		}
+		name := m.tabs[t].Title()
 		switch {
 		case t == m.tab && focused:
 			b.WriteString(m.st.Title.Render("▌" + name))
@@ -193,12 +203,7 @@ func (m Model) tabsTitle(w int) string {
 func (m Model) tabAt(x int) (tab, bool) {
 	pos := 0
 	for t := range tabCount {
-		name := tabNames[t]
-		if t == tabDoctor {
-			if n := len(m.doctor.Findings()); n > 0 {
-				name += " (" + itoa(n) + ")"
-			}
-		}
+		name := m.tabs[t].Title()
 		w := ansi.StringWidth(name) + 2
 		if x >= pos && x < pos+w {
 			return t, true
@@ -208,11 +213,11 @@ func (m Model) tabAt(x int) (tab, bool) {
 	return 0, false
 }
 
-func (m Model) paneTitle(title string, focused bool, w int) string {
+func paneTitle(st themes.Styles, title string, focused bool, w int) string {
 	if focused {
-		return ansi.Truncate(m.st.Title.Render("▌"+title), w, "…")
+		return ansi.Truncate(st.Title.Render("▌"+title), w, "…")
 	}
-	return ansi.Truncate(m.st.Muted.Render(" "+title), w, "…")
+	return ansi.Truncate(st.Muted.Render(" "+title), w, "…")
 }
 
 func (m Model) header() string {
@@ -272,8 +277,21 @@ func (m Model) footer() string {
 	if m.snap.Project == nil {
 		return m.fit(m.st.Key.Render("r") + m.st.Muted.Render(" load again  ") + m.st.Key.Render("q") + m.st.Muted.Render(" quit"))
 	}
-	r, _ := m.list.selectedRow()
-	return m.fit(m.help.View(m.keys.footerHints(m.focus, m.tab, r.service == nil)))
+	return m.fit(m.help.ShortHelpView(hintKeys(m.st, m.focusedPane().ShortHelp())))
+}
+
+// hintKeys are the footer's bindings. A disabled one stays, dimmed and
+// with its reason, so the footer says why a key does nothing.
+func hintKeys(st themes.Styles, h hints) []key.Binding {
+	out := make([]key.Binding, 0, len(h))
+	for _, b := range h {
+		kb := b.Binding
+		if why := b.reason(); why != "" {
+			kb.SetHelp(st.Dim.Render(kb.Help().Key), st.Dim.Render(kb.Help().Desc+" ("+why+")"))
+		}
+		out = append(out, kb)
+	}
+	return out
 }
 
 func (m Model) fit(s string) string {

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -134,9 +132,26 @@ func (m *logsPane) Close() {
 
 // SetSnapshot takes new live state: it starts and stops log streams as
 // containers come, go and restart.
-func (m *logsPane) SetSnapshot(s stack.Snapshot) {
+func (m *logsPane) SetSnapshot(s stack.Snapshot) tea.Cmd {
 	m.snap = s
 	m.sync()
+	return nil
+}
+
+// Title is the tab's name.
+func (m *logsPane) Title() string { return "logs" }
+
+// ShortHelp is the footer's hints while the tab has the focus.
+func (m *logsPane) ShortHelp() hints {
+	k := m.keys
+	return hints{k.Search, k.Filter, k.Timestamps, k.Wrap, k.AllLogs, k.Bottom, k.NextTab, k.NextPane, k.Command, k.Help, k.Quit}
+}
+
+// Bindings are the pane's own keys, which also work from the services
+// list (they share no key with it).
+func (m *logsPane) Bindings() []*Binding {
+	k := m.keys
+	return []*Binding{&k.Search, &k.NextMatch, &k.PrevMatch, &k.Filter, &k.Timestamps, &k.Wrap, &k.AllLogs, &k.Clear, &k.Save}
 }
 
 // SetService selects the service whose logs are shown (unless all are).
@@ -350,58 +365,6 @@ func (m *logsPane) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *logsPane) closeSearch() {
 	m.searching = false
 	m.input.Blur()
-}
-
-// logsSavedMsg reports a ctrl-s save; the root shows it in the status line.
-type logsSavedMsg struct {
-	Path  string
-	Lines int
-	Err   error
-}
-
-// String is the status line text.
-func (m logsSavedMsg) String() string {
-	if m.Err != nil {
-		return m.Err.Error()
-	}
-	return fmt.Sprintf("saved %d log lines to %s", m.Lines, m.Path)
-}
-
-// save writes what is shown, as plain text, to
-// stackui-<project>-<service>-<time>.log. The text is taken now, the file
-// is written off the UI goroutine.
-func (m *logsPane) save() tea.Cmd {
-	text := m.store.Export(m.view())
-	lines := strings.Count(text, "\n")
-	project := "stackui"
-	if m.snap.Project != nil {
-		project = m.snap.Project.Name
-	}
-	svc := m.service
-	if m.all || svc == "" {
-		svc = "all"
-	}
-	name := fmt.Sprintf("stackui-%s-%s-%s.log", safeName(project), safeName(svc), m.opts.Now().Format("20060102-150405"))
-	path := filepath.Join(m.opts.SaveDir, name)
-	return func() tea.Msg {
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			return logsSavedMsg{Path: path, Err: fmt.Errorf("save logs: %w", err)}
-		}
-		if abs, err := filepath.Abs(path); err == nil {
-			path = abs
-		}
-		return logsSavedMsg{Path: path, Lines: lines}
-	}
-}
-
-// safeName keeps a name usable in a file name.
-func safeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == ':' || r < 0x20 {
-			return '_'
-		}
-		return r
-	}, s)
 }
 
 // View renders the page and the status (or search) line.

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,19 +17,6 @@ import (
 	"github.com/stackui/stackui/themes"
 	"github.com/stackui/stackui/ui/logbuf"
 )
-
-// The -update flag rewrites golden files. Another test file of the package
-// may declare it first (package variables initialise before init runs).
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files under testdata/")
-	}
-}
-
-func logsUpdateGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // logsT0 is a fixed time, so timestamps and saved file names are stable.
 var logsT0 = time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
@@ -386,23 +372,7 @@ func TestLogsGoldenSearch(t *testing.T) {
 	logsPress(m, "a", "t", "/")
 	logsType(m, "error")
 	logsPress(m, "enter", "N")
-	got := logsPlain(m)
-	path := filepath.Join("testdata", "logs", "search.golden")
-	if logsUpdateGolden() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ui -run Golden -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("logs with a search differ from %s:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden(t, "logs", "search", logsPlain(m))
 }
 
 // BenchmarkLogsView is one frame of the pane: a full buffer of merged

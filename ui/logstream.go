@@ -183,7 +183,7 @@ func (m *logStreams) follow(ctx context.Context, st *containerStream) {
 		if err != nil {
 			st.running, st.resume = false, true
 			msg := err.Error()
-			report := msg != st.lastErr && !isNotFound(err) && !errors.Is(err, stack.ErrEngineUnavailable)
+			report := msg != st.lastErr && !stack.IsNotFound(err) && !errors.Is(err, stack.ErrEngineUnavailable)
 			st.lastErr = msg
 			m.mu.Unlock()
 			if report {
@@ -227,11 +227,4 @@ func (m *logStreams) running() int {
 		}
 	}
 	return n
-}
-
-// isNotFound reports an engine "no such container" (errdefs' NotFound
-// marker): the container was removed, which the next snapshot shows.
-func isNotFound(err error) bool {
-	var nf interface{ NotFound() }
-	return errors.As(err, &nf)
 }

@@ -56,7 +56,7 @@ func (h *helpOverlay) lines() []string {
 			names = append(names, b.Group)
 			groups = append(groups, nil)
 		}
-		groups[len(groups)-1] = append(groups[len(groups)-1], entry{keysOf(b.Binding), b.Help().Desc, b.Why})
+		groups[len(groups)-1] = append(groups[len(groups)-1], entry{keysOf(b.Binding), b.Help().Desc, b.reason()})
 	}
 	// Each group is a block; blocks are laid side by side while they fit.
 	var blocks [][]string

@@ -1,6 +1,10 @@
 package ui
 
-import tea "charm.land/bubbletea/v2"
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackui/stackui/stack"
+)
 
 // Routing of keys and the mouse: the open overlay or prompt first, then the
 // global keys, then the focused pane.
@@ -11,13 +15,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.confirm.Active() {
 		return m.confirm.Update(msg)
 	}
-	if m.logs.Capturing() {
-		return m.logs.Update(msg)
-	}
-	if m.doctor.Capturing() {
-		cmd := m.doctor.Update(msg)
-		m.list.setBadges(m.badges())
-		return cmd
+	for _, p := range m.allPanes() {
+		if p.Capturing() {
+			cmd := p.Update(msg)
+			// An answered question may have changed the findings.
+			m.list.setBadges(m.badges())
+			return cmd
+		}
 	}
 	if m.cmdline != nil {
 		cmd := m.cmdline.Update(msg)
@@ -73,11 +77,15 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.setTab((m.tab + tabCount - 1) % tabCount)
 		return nil
 	case on(msg, k.Command):
-		m.cmdline = newCommandLine(m.st, m.keys, m.serviceNames())
+		m.cmdline = newCommandLine(m.st, m.keys, serviceNames(m.snap.Project))
 		m.cmdline.SetSize(m.width, 1)
 		return nil
 	case on(msg, k.Profiles):
 		m.openOverlay(newProfilePicker(m.st, m.keys, m.snap.Project))
+		return nil
+	}
+	if why := disabledReason(msg, m.focusedPane().Bindings()); why != "" {
+		m.refuse(why)
 		return nil
 	}
 	if m.focus == focusServices {
@@ -96,7 +104,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		// The log keys share no key with the services pane's, so they work
 		// from the list too: `/` searches the selected service's logs.
-		if m.tab == tabLogs && k.logKey(msg) {
+		if m.tab == tabLogs && onAny(msg, m.logs.Bindings()) {
 			return m.logs.Update(msg)
 		}
 		cmd := m.list.Update(msg)
@@ -106,9 +114,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return m.right().Update(msg)
 }
 
-func (m *Model) serviceNames() []string {
+// serviceNames are the project's services, for the command line's
+// completion.
+func serviceNames(p *stack.Project) []string {
 	var names []string
-	if p := m.snap.Project; p != nil {
+	if p != nil {
 		for _, s := range p.Services {
 			names = append(names, s.Name)
 		}
@@ -117,14 +127,26 @@ func (m *Model) serviceNames() []string {
 }
 
 // right is the right pane's current tab.
-func (m *Model) right() component {
-	switch m.tab {
-	case tabStats:
-		return m.stats
-	case tabDoctor:
-		return m.doctor
+func (m *Model) right() tabPane { return m.tabs[m.tab] }
+
+// disabledReason is why the binding msg presses among bs does nothing
+// now, or "" when none of them is disabled.
+func disabledReason(msg tea.KeyPressMsg, bs []*Binding) string {
+	for _, b := range bs {
+		if on(msg, *b) {
+			if why := b.reason(); why != "" {
+				return why
+			}
+		}
 	}
-	return m.logs
+	return ""
+}
+
+// refuse answers a disabled key: its reason goes in the status line where
+// the note about the last key goes, and nothing else happens.
+func (m *Model) refuse(why string) {
+	m.note = statusMsg{}
+	m.actions.note = why
 }
 
 func (m *Model) setTab(t tab) {
@@ -138,7 +160,7 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	ms := msg.Mouse()
-	left := m.inList(ms.X, ms.Y)
+	left := m.geo().inList(ms.X, ms.Y)
 	if _, click := msg.(tea.MouseClickMsg); click {
 		if left {
 			m.focus = focusServices
@@ -147,11 +169,11 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 		}
 	}
 	if left {
-		cmd := m.list.Update(mouseAt(msg, 0, m.bodyTop()+1))
+		cmd := m.list.Update(mouseAt(msg, 0, m.geo().bodyTop()+1))
 		m.selectionChanged()
 		return cmd
 	}
-	x, y, _, _ := m.rightBox()
+	x, y, _, _ := m.geo().rightBox()
 	if c, click := msg.(tea.MouseClickMsg); click && c.Y == y {
 		// The title row holds the tabs.
 		if t, ok := m.tabAt(c.X - x); ok {

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,26 +15,11 @@ import (
 	"github.com/stackui/stackui/ui/logbuf"
 )
 
-var updateScreens = flag.Bool("update-screens", false, "rewrite the whole-screen goldens in testdata/screens")
-
 // screenGolden compares a whole screen, ANSI stripped and trailing spaces
 // trimmed, with testdata/screens/NAME.golden.
 func screenGolden(t *testing.T, name string, m tea.Model) {
 	t.Helper()
-	got := plainScreen(m)
-	path := filepath.Join("testdata", "screens", name+".golden")
-	if *updateScreens {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ui -update-screens to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("screen %s differs from %s (go test ./ui -update-screens rewrites it)\n--- got\n%s\n--- want\n%s", name, path, got, want)
-	}
+	golden(t, "screens", name, plainScreen(m))
 }
 
 func plainScreen(m tea.Model) string {

@@ -68,8 +68,36 @@ func (p *servicesPane) selectedService() *stack.ServiceState {
 	return r.service
 }
 
-// setSnapshot takes new state, keeping the cursor on the same service or
+// Init starts nothing: the list has no streams of its own.
+func (p *servicesPane) Init() tea.Cmd { return nil }
+
+// SetStyles switches the styles, once the terminal's background is known.
+func (p *servicesPane) SetStyles(st themes.Styles) { p.st = st }
+
+// Capturing is false: the list never takes every key.
+func (p *servicesPane) Capturing() bool { return false }
+
+// ShortHelp is the footer's hints: the actions on the selected service, or
+// the profile keys on a profile header.
+func (p *servicesPane) ShortHelp() hints {
+	k := p.keys
+	first := hints{k.UpSvc, k.Stop, k.Restart, k.Exec, k.Profiles}
+	if p.selectedService() == nil {
+		first = hints{k.Toggle, k.Profiles, k.UpAll}
+	}
+	return append(first, k.NextPane, k.NextTab, k.Command, k.Help, k.Quit)
+}
+
+// Bindings are the action keys, which act on the selected row.
+func (p *servicesPane) Bindings() []*Binding { return verbBindings(p.keys) }
+
+// SetSnapshot takes new state, keeping the cursor on the same service or
 // header when it is still there.
+func (p *servicesPane) SetSnapshot(s stack.Snapshot) tea.Cmd {
+	p.setSnapshot(s)
+	return nil
+}
+
 func (p *servicesPane) setSnapshot(s stack.Snapshot) {
 	var was row
 	had := false
@@ -271,7 +299,7 @@ func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 	}
 	switch u := p.usage.Service(s.Service.Name); {
 	case s.Running > 0 && u.GPUMem > 0:
-		extra = append(extra, p.st.Warn.Render("GPU "+fmtShort(u.GPUMem)))
+		extra = append(extra, p.st.Warn.Render("GPU "+byteSize(u.GPUMem, sizeShort)))
 	case s.Service.GPU && p.badges[s.Service.Name] == "":
 		// With a badge, the doctor already says what is wrong with it.
 		extra = append(extra, p.st.Warn.Render("GPU"))
@@ -328,12 +356,12 @@ func (p *servicesPane) usageCells(s *stack.ServiceState) string {
 	cpu, mem := strings.Repeat(" ", cpuColWidth), strings.Repeat(" ", memColWidth)
 	if u.Measured > 0 {
 		cpu = fmt.Sprintf("%*s", cpuColWidth, fmt.Sprintf("%.0f%%", u.CPUPercent))
-		m := fmtShort(u.MemUsed)
+		m := byteSize(u.MemUsed, sizeShort)
 		// Without a limit docker stats' limit is the machine's memory,
 		// which says nothing about this service (and sums to nonsense
 		// over replicas).
 		if s.Service.MemLimit > 0 {
-			m += "/" + fmtShort(u.MemLimit)
+			m += "/" + byteSize(u.MemLimit, sizeShort)
 		}
 		mem = memStyle(p.st, p.worstMemPercent(s.Service.Name)).Render(m) + strings.Repeat(" ", max(memColWidth-len(m), 0))
 	}

@@ -66,7 +66,7 @@ func TestServiceRowMemoryNearLimit(t *testing.T) {
 		u.Containers[0].Latest.MemUsed = c.used
 		p.setUsage(u)
 		if want := c.style(p.st); !strings.Contains(p.View(), want) {
-			t.Errorf("memory %s of 64M: %q not in the trainer's row:\n%q", fmtShort(c.used), want, p.View())
+			t.Errorf("memory %s of 64M: %q not in the trainer's row:\n%q", byteSize(c.used, sizeShort), want, p.View())
 		}
 	}
 	// Far from the limit: no warning colour.

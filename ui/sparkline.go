@@ -205,7 +205,7 @@ func (p *statsPane) charts(r statsRow) []chart {
 		return nil
 	}
 	pct := func(v float64) string { return fmt.Sprintf("%.0f%%", v) }
-	size := func(v float64) string { return fmtShort(uint64(v)) }
+	size := func(v float64) string { return byteSize(uint64(v), sizeShort) }
 	cs := []chart{{name: "cpu", hist: hist, ceiling: 100, scale: pct,
 		pick: func(pt resources.Point) float64 { return pt.CPUPercent }}}
 	mem := chart{name: "mem", hist: hist, scale: size,

@@ -1,10 +1,7 @@
 package ui
 
 import (
-	"flag"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,27 +9,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-var updateStats = flag.Bool("update-stats", false, "rewrite the goldens in testdata/stats")
-
 // statsGolden compares text with testdata/stats/NAME.golden.
 func statsGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "stats", name+".golden")
-	if *updateStats {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./ui -run 'Spark|Stats' -update-stats creates it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (-update-stats rewrites it)\n--- got\n%s\n--- want\n%s", name, path, got, want)
-	}
+	golden(t, "stats", name, got)
 }
 
 // sparkFramed shows a sparkline's rows between bars, so that blank cells and

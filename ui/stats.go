@@ -7,9 +7,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
-	"github.com/docker/go-units"
 
 	"github.com/stackui/stackui/probes"
 	"github.com/stackui/stackui/probes/gpu"
@@ -86,7 +83,28 @@ func (p *statsPane) SetUsage(u resources.Snapshot) { p.usage, p.dirty = u, true 
 
 // SetSnapshot takes the latest stack state: which containers the service
 // has and what state they are in.
-func (p *statsPane) SetSnapshot(s stack.Snapshot) { p.snap, p.dirty = s, true }
+func (p *statsPane) SetSnapshot(s stack.Snapshot) tea.Cmd {
+	p.snap, p.dirty = s, true
+	return nil
+}
+
+// Init starts nothing: the root forwards the usage figures.
+func (p *statsPane) Init() tea.Cmd { return nil }
+
+// Capturing is false: the pane never takes every key.
+func (p *statsPane) Capturing() bool { return false }
+
+// Title is the tab's name.
+func (p *statsPane) Title() string { return "stats" }
+
+// ShortHelp is the footer's hints while the tab has the focus.
+func (p *statsPane) ShortHelp() hints {
+	k := p.keys
+	return hints{k.Down, k.Up, k.NextTab, k.NextPane, k.Command, k.Help, k.Quit}
+}
+
+// Bindings: none of the pane's keys is ever disabled.
+func (p *statsPane) Bindings() []*Binding { return nil }
 
 // SetEngine takes what the engine said about itself (docker info).
 func (p *statsPane) SetEngine(e stack.EngineInfo) { p.engine, p.dirty = e, true }
@@ -264,16 +282,6 @@ func (p *statsPane) render() string {
 	return strings.Join(out, "\n")
 }
 
-// fitLine makes a line exactly w cells wide.
-func fitLine(s string, w int) string {
-	if sw := ansi.StringWidth(s); sw > w {
-		return ansi.Truncate(s, w, "…")
-	} else if sw < w {
-		return s + strings.Repeat(" ", w-sw)
-	}
-	return s
-}
-
 // head is the service's title and its containers: the selected one with
 // every figure, the others on one line each, within max lines.
 func (p *statsPane) head(rows []statsRow, cur, maxLines int) []statsLine {
@@ -354,15 +362,15 @@ func (p *statsPane) figures(r statsRow) []string {
 	l := u.Latest
 	segs = append(segs,
 		fmt.Sprintf("CPU %.1f%%", l.CPUPercent),
-		memStyle(st, l.MemPercent()).Render(fmt.Sprintf("MEM %s / %s (%.0f%%)", fmtMem(l.MemUsed), fmtMem(l.MemLimit), l.MemPercent())),
-		"NET "+fmtIO(l.NetRx)+" / "+fmtIO(l.NetTx),
-		"BLOCK "+fmtIO(l.BlkRead)+" / "+fmtIO(l.BlkWrite),
+		memStyle(st, l.MemPercent()).Render(fmt.Sprintf("MEM %s / %s (%.0f%%)", byteSize(l.MemUsed, sizeMem), byteSize(l.MemLimit, sizeMem), l.MemPercent())),
+		"NET "+byteSize(l.NetRx, sizeIO)+" / "+byteSize(l.NetTx, sizeIO),
+		"BLOCK "+byteSize(l.BlkRead, sizeIO)+" / "+byteSize(l.BlkWrite, sizeIO),
 		fmt.Sprintf("PIDS %d", l.Pids))
 	switch {
 	case u.GPUMemUnknown:
 		segs = append(segs, "GPU MEM n/a")
 	case u.GPUMem > 0:
-		segs = append(segs, "GPU MEM "+fmtMem(u.GPUMem))
+		segs = append(segs, "GPU MEM "+byteSize(u.GPUMem, sizeMem))
 	}
 	if u.Err != "" {
 		segs = append(segs, st.Warn.Render(u.Err))
@@ -389,7 +397,7 @@ func (p *statsPane) foot() []statsLine {
 	if host.MemTotal > 0 {
 		out = append(out, flow(label("host"), indent, []string{
 			plural(host.CPUs, "CPU"), fmt.Sprintf("%.0f%% busy", host.CPUPercent),
-			fmtMem(host.MemTotal) + " memory", fmtMem(host.MemAvailable) + " available",
+			byteSize(host.MemTotal, sizeMem) + " memory", byteSize(host.MemAvailable, sizeMem) + " available",
 		}, " · ", w)...)
 	} else {
 		out = append(out, label("host")+st.Muted.Render("not measured yet"))
@@ -401,7 +409,7 @@ func (p *statsPane) foot() []statsLine {
 			segs = append(segs, e.Platform())
 		}
 		if e.MemTotal > 0 {
-			segs = append(segs, fmtMem(e.MemTotal)+" memory")
+			segs = append(segs, byteSize(e.MemTotal, sizeMem)+" memory")
 		}
 		segs = append(segs, gpuRuntime(st, e))
 		out = append(out, flow(label("engine"), indent, segs, " · ", w)...)
@@ -414,7 +422,7 @@ func (p *statsPane) foot() []statsLine {
 			}
 			out = append(out, flow(label("memory"), indent, words, " ", w)...)
 		} else {
-			out = append(out, label("memory")+"containers share this host's "+fmtMem(mb.Bytes))
+			out = append(out, label("memory")+"containers share this host's "+byteSize(mb.Bytes, sizeMem))
 		}
 	}
 	out = append(out, p.gpuLines(label, indent)...)
@@ -465,78 +473,4 @@ func (p *statsPane) gpuLines(label func(string) string, indent string) []string 
 		out = append(out, flow(label(fmt.Sprintf("GPU %d", g.Index)), indent, segs, " · ", p.width)...)
 	}
 	return out
-}
-
-// optf formats a figure nvidia-smi may not have ("[N/A]").
-func optf(v *float64, format, missing string) string {
-	if v == nil {
-		return missing
-	}
-	return fmt.Sprintf(format, *v)
-}
-
-func optBytes(v *uint64) string {
-	if v == nil {
-		return "n/a"
-	}
-	return fmtMem(*v)
-}
-
-// flow packs segments into lines of at most w cells: first starts the
-// first line, indent the others. A segment wider than a line stays whole;
-// the line is cut when drawn.
-func flow(first, indent string, segs []string, sep string, w int) []string {
-	var lines []string
-	line, lw, empty := first, ansi.StringWidth(first), true
-	iw, sw := ansi.StringWidth(indent), ansi.StringWidth(sep)
-	for _, s := range segs {
-		n := ansi.StringWidth(s)
-		if !empty && w > 0 && lw+sw+n > w {
-			lines = append(lines, line)
-			line, lw, empty = indent, iw, true
-		}
-		if !empty {
-			line += sep
-			lw += sw
-		}
-		line += s
-		lw += n
-		empty = false
-	}
-	return append(lines, line)
-}
-
-// memStyle marks memory near its limit: at 80% a warning, at 95% the OOM
-// killer is close.
-func memStyle(st themes.Styles, pct float64) lipgloss.Style {
-	switch {
-	case pct >= 95:
-		return st.Bad
-	case pct >= 80:
-		return st.Warn
-	}
-	return lipgloss.NewStyle()
-}
-
-// fmtMem formats memory as docker stats' MEM USAGE / LIMIT does: 58.23MiB.
-func fmtMem(b uint64) string { return units.BytesSize(float64(b)) }
-
-// fmtIO formats I/O as docker stats' NET I/O and BLOCK I/O do: 1.2kB.
-func fmtIO(b uint64) string { return units.HumanSizeWithPrecision(float64(b), 3) }
-
-// fmtShort is a size in at most four cells, for columns: 58M, 1.5G.
-func fmtShort(b uint64) string {
-	const unit = "BKMGTPE"
-	v, i := float64(b), 0
-	for v >= 999.5 && i < len(unit)-1 {
-		v /= 1024
-		i++
-	}
-	switch {
-	case i == 0:
-		return fmt.Sprintf("%dB", b)
-	case v < 9.95:
-		return fmt.Sprintf("%.1f%c", v, unit[i])
-	}
-	return fmt.Sprintf("%.0f%c", v, unit[i])
 }

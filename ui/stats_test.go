@@ -320,8 +320,8 @@ func TestStatsViewIsCachedUntilSomethingChanges(t *testing.T) {
 func TestFmtShort(t *testing.T) {
 	for in, want := range map[uint64]string{0: "0B", 999: "999B", 1000: "1.0K", 64 * statsMiB: "64M", 58*statsMiB + 200*1024: "58M",
 		1536 * statsMiB: "1.5G", 1023 * statsMiB: "1.0G", 10 * 1024 * statsMiB: "10G", 1 << 62: "4.0E"} {
-		if got := fmtShort(in); got != want || len(got) > 4 {
-			t.Errorf("fmtShort(%d) = %q, want %q", in, got, want)
+		if got := byteSize(in, sizeShort); got != want || len(got) > 4 {
+			t.Errorf("byteSize(%d, sizeShort) = %q, want %q", in, got, want)
 		}
 	}
 }

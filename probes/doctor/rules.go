@@ -32,12 +32,14 @@ func Diagnose(ev Evidence) []Finding {
 		out = append(out, projectFinding(&ev, h))
 	}
 	slices.SortStableFunc(out, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(severityRank(b.Severity), severityRank(a.Severity)), cmp.Compare(a.Service, b.Service), cmp.Compare(a.Kind, b.Kind))
+		return cmp.Or(cmp.Compare(b.Severity.Rank(), a.Severity.Rank()), cmp.Compare(a.Service, b.Service), cmp.Compare(a.Kind, b.Kind))
 	})
 	return out
 }
 
-func severityRank(s Severity) int {
+// Rank orders severities for sorting and for picking the worst of
+// several: high 3, medium 2, low 1, anything else 0.
+func (s Severity) Rank() int {
 	switch s {
 	case SeverityHigh:
 		return 3
