@@ -3,6 +3,7 @@ package commands
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"path/filepath"
@@ -50,4 +51,17 @@ func newBackend(t *testing.T) *backend.Backend {
 	b := backend.New(backend.Options{})
 	t.Cleanup(func() { b.Close() })
 	return b
+}
+
+// scriptedJSON runs stackui with a scripted backend (runScripted) and
+// decodes what it printed into v.
+func scriptedJSON(t *testing.T, v any, args ...string) {
+	t.Helper()
+	code, out, errOut := runScripted(t, args...)
+	if code != exitOK {
+		t.Fatalf("%v: exit %d: %s", args, code, errOut)
+	}
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		t.Fatalf("%v: not JSON: %v\n%s", args, err, out)
+	}
 }

@@ -15,28 +15,43 @@ import (
 )
 
 func runPs(f *Factory, args []string) int {
-	fs := newFlagSet(f, "ps", "[compose flags] [--json]")
-	f.compose.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON (a stable scripting interface)")
-	if code, done := parseFlags(fs, args); done {
-		return code
-	}
-	ctx := context.Background()
-	f.Backend.StartCompose() // while the project loads
-	p, code, ok := loadProject(ctx, f)
+	// Only the JSON has the figures: the table stays instant.
+	o, asJSON, code, ok := observeProject(f, "ps", args, func(o backend.Observation, asJSON bool) bool {
+		return asJSON && backend.AnyRunning(o.Snap)
+	})
 	if !ok {
 		return code
 	}
-	o := f.Backend.Observe(ctx, p)
-	if *asJSON && backend.AnyRunning(o.Snap) {
-		// Only the JSON has the figures: the table stays instant.
-		f.Backend.Measure(ctx, &o)
-	}
-	if *asJSON {
+	if asJSON {
 		return writeJSON(f, psJSON(o))
 	}
 	printPs(f.Stdout, o)
 	return exitOK
+}
+
+// observeProject is how ps and top begin: their flags (the compose flags
+// and --json), then one look at the project and the engine, with the
+// compose CLI detected while the project loads. measure says, from that
+// look and whether JSON was asked for, whether to measure the running
+// containers as well.
+func observeProject(f *Factory, name string, args []string, measure func(o backend.Observation, asJSON bool) bool) (o backend.Observation, asJSON bool, code int, ok bool) {
+	fs := newFlagSet(f, name, "[compose flags] [--json]")
+	f.compose.register(fs)
+	jsonFlag := fs.Bool("json", false, "print JSON (a stable scripting interface)")
+	if code, done := parseFlags(fs, args); done {
+		return o, false, code, false
+	}
+	ctx := context.Background()
+	f.Backend.StartCompose()
+	p, code, ok := loadProject(ctx, f)
+	if !ok {
+		return o, false, code, false
+	}
+	o = f.Backend.Observe(ctx, p)
+	if measure(o, *jsonFlag) {
+		f.Backend.Measure(ctx, &o)
+	}
+	return o, *jsonFlag, exitOK, true
 }
 
 // psOutput is the JSON shape of `stackui ps --json`. It is a scripting

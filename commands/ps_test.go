@@ -2,7 +2,6 @@ package commands
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,14 +11,8 @@ import (
 // A missing engine is an expected state: ps still prints every service,
 // with state unknown and the engine marked unreachable, saying why.
 func TestPsWithoutEngine(t *testing.T) {
-	code, out, errOut := runScripted(t, "--project-directory", basicDir, "ps", "--json")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
 	var ps psOutput
-	if err := json.Unmarshal([]byte(out), &ps); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out)
-	}
+	scriptedJSON(t, &ps, "--project-directory", basicDir, "ps", "--json")
 	if ps.Engine.Reachable || ps.Engine.Error != noEngine.Error() {
 		t.Errorf("engine %+v: want unreachable, with the engine's error", ps.Engine)
 	}
@@ -38,7 +31,7 @@ func TestPsWithoutEngine(t *testing.T) {
 		}
 	}
 	// The table form says the same.
-	code, out, _ = runScripted(t, "--project-directory", basicDir, "ps")
+	code, out, _ := runScripted(t, "--project-directory", basicDir, "ps")
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}

@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -14,24 +13,14 @@ import (
 )
 
 func runTop(f *Factory, args []string) int {
-	fs := newFlagSet(f, "top", "[compose flags] [--json]")
-	f.compose.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON (a stable scripting interface)")
-	if code, done := parseFlags(fs, args); done {
-		return code
-	}
-	ctx := context.Background()
-	f.Backend.StartCompose() // while the project loads
-	p, code, ok := loadProject(ctx, f)
+	o, asJSON, code, ok := observeProject(f, "top", args, func(o backend.Observation, _ bool) bool {
+		return o.Snap.Engine.Reachable
+	})
 	if !ok {
 		return code
 	}
-	o := f.Backend.Observe(ctx, p)
-	if o.Snap.Engine.Reachable {
-		f.Backend.Measure(ctx, &o)
-	}
 	out := topJSON(o)
-	if *asJSON {
+	if asJSON {
 		return writeJSON(f, out)
 	}
 	printTop(f.Stdout, out)

@@ -127,18 +127,12 @@ func TestTopAndPsMeasure(t *testing.T) {
 // Without an engine, top still prints the host and says the engine is
 // unreachable.
 func TestTopWithoutEngine(t *testing.T) {
-	code, out, errOut := runScripted(t, "--project-directory", basicDir, "top", "--json")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
 	var top topOutput
-	if err := json.Unmarshal([]byte(out), &top); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out)
-	}
+	scriptedJSON(t, &top, "--project-directory", basicDir, "top", "--json")
 	if top.Engine.Reachable || top.Engine.Error != noEngine.Error() || top.Host.MemTotal == 0 || top.Containers == nil {
 		t.Errorf("%+v", top)
 	}
-	if code, out, _ = runScripted(t, "--project-directory", basicDir, "top"); code != exitOK || !strings.Contains(out, "engine: unreachable") {
+	if code, out, _ := runScripted(t, "--project-directory", basicDir, "top"); code != exitOK || !strings.Contains(out, "engine: unreachable") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
