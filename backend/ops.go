@@ -1,4 +1,4 @@
-package main
+package backend
 
 import (
 	"context"
@@ -6,57 +6,46 @@ import (
 	"fmt"
 	"os/exec"
 	"slices"
-	"sync"
 
 	"github.com/stackui/stackui/stack"
-	"github.com/stackui/stackui/stack/docker"
-	"github.com/stackui/stackui/ui"
 )
 
-// composeOps carries out the TUI's actions (ui.Ops): project lifecycle
-// through the compose CLI, so compose's own rules for dependencies,
-// recreation and profiles apply; kill through the Engine API, since compose
-// v1 would signal with its own defaults; exec through the docker CLI, which
-// owns the terminal handling of `exec -it`.
-type composeOps struct {
+// Ops carries out the TUI's actions (ui.Ops): project lifecycle through
+// the compose CLI, so compose's own rules for dependencies, recreation and
+// profiles apply; kill through the Engine API, since compose v1 would
+// signal with its own defaults; exec through the docker CLI, which owns the
+// terminal handling of `exec -it`.
+type Ops struct {
+	b *Backend
 	// project is the session's current project: its active profiles go to
 	// every compose call.
 	project func() *stack.Project
-	engine  *docker.Client // nil when the engine configuration is broken
-	// engineErr says why engine is nil.
-	engineErr error
 	// shell is the command exec runs in the container.
 	shell []string
 	// lookPath finds the docker CLI; tests replace it.
 	lookPath func(string) (string, error)
-
-	once   sync.Once
-	cli    stack.ComposeCLI
-	cliErr error
 }
 
-var _ ui.Ops = (*composeOps)(nil)
-
-// newOps makes the actions for the project that project returns. engine
-// may be nil, with engineErr saying why; shell nil means `sh`.
-func newOps(project func() *stack.Project, engine *docker.Client, engineErr error, shell []string) *composeOps {
+// Ops makes the actions for the project that project returns; shell nil
+// means `sh`.
+func (b *Backend) Ops(project func() *stack.Project, shell []string) *Ops {
 	if len(shell) == 0 {
 		shell = []string{"sh"}
 	}
-	return &composeOps{project: project, engine: engine, engineErr: engineErr, shell: shell, lookPath: exec.LookPath}
+	return &Ops{b: b, project: project, shell: shell, lookPath: exec.LookPath}
 }
 
-// compose detects the CLI on first use, once: each detection execs it.
-func (o *composeOps) compose(ctx context.Context) (stack.ComposeCLI, *stack.Project, error) {
-	o.once.Do(func() { o.cli, o.cliErr = stack.DetectCompose(ctx) })
-	if o.cliErr != nil {
-		return stack.ComposeCLI{}, nil, o.cliErr
+// compose is the process's compose CLI and the current project.
+func (o *Ops) compose(ctx context.Context) (stack.ComposeCLI, *stack.Project, error) {
+	cli, err := o.b.Compose(ctx)
+	if err != nil {
+		return stack.ComposeCLI{}, nil, err
 	}
 	p := o.project()
 	if p == nil {
 		return stack.ComposeCLI{}, nil, errors.New("no compose project loaded")
 	}
-	return o.cli, p, nil
+	return cli, p, nil
 }
 
 // profilesFor is the active profiles, plus the service's own when none of
@@ -71,7 +60,7 @@ func profilesFor(p *stack.Project, service string) []string {
 }
 
 // run runs one compose subcommand on a service.
-func (o *composeOps) run(ctx context.Context, service string, args []string, onLine func(string)) error {
+func (o *Ops) run(ctx context.Context, service string, args []string, onLine func(string)) error {
 	cli, p, err := o.compose(ctx)
 	if err != nil {
 		return err
@@ -79,7 +68,7 @@ func (o *composeOps) run(ctx context.Context, service string, args []string, onL
 	return cli.Run(ctx, p, profilesFor(p, service), append(args, service), onLine)
 }
 
-func (o *composeOps) up(ctx context.Context, service string, force bool, onLine func(string)) error {
+func (o *Ops) up(ctx context.Context, service string, force bool, onLine func(string)) error {
 	cli, p, err := o.compose(ctx)
 	if err != nil {
 		return err
@@ -89,32 +78,38 @@ func (o *composeOps) up(ctx context.Context, service string, force bool, onLine 
 		ForceRecreate: force, NoDeps: force}, onLine)
 }
 
-func (o *composeOps) Up(ctx context.Context, service string, onLine func(string)) error {
+// Up creates and starts the service (compose up).
+func (o *Ops) Up(ctx context.Context, service string, onLine func(string)) error {
 	return o.up(ctx, service, false, onLine)
 }
 
-func (o *composeOps) Recreate(ctx context.Context, service string, onLine func(string)) error {
+// Recreate recreates the service alone, its dependencies untouched.
+func (o *Ops) Recreate(ctx context.Context, service string, onLine func(string)) error {
 	return o.up(ctx, service, true, onLine)
 }
 
-func (o *composeOps) Stop(ctx context.Context, service string, onLine func(string)) error {
+// Stop stops the service's containers.
+func (o *Ops) Stop(ctx context.Context, service string, onLine func(string)) error {
 	return o.run(ctx, service, []string{"stop"}, onLine)
 }
 
-func (o *composeOps) Start(ctx context.Context, service string, onLine func(string)) error {
+// Start starts the service's stopped containers.
+func (o *Ops) Start(ctx context.Context, service string, onLine func(string)) error {
 	return o.run(ctx, service, []string{"start"}, onLine)
 }
 
-func (o *composeOps) Restart(ctx context.Context, service string, onLine func(string)) error {
+// Restart restarts the service's containers.
+func (o *Ops) Restart(ctx context.Context, service string, onLine func(string)) error {
 	return o.run(ctx, service, []string{"restart"}, onLine)
 }
 
 // Remove stops and removes the service's containers; never its volumes.
-func (o *composeOps) Remove(ctx context.Context, service string, onLine func(string)) error {
+func (o *Ops) Remove(ctx context.Context, service string, onLine func(string)) error {
 	return o.run(ctx, service, []string{"rm", "-f", "-s"}, onLine)
 }
 
-func (o *composeOps) Build(ctx context.Context, service string, onLine func(string)) error {
+// Build builds the service's image.
+func (o *Ops) Build(ctx context.Context, service string, onLine func(string)) error {
 	cli, p, err := o.compose(ctx)
 	if err != nil {
 		return err
@@ -123,9 +118,10 @@ func (o *composeOps) Build(ctx context.Context, service string, onLine func(stri
 }
 
 // Kill sends SIGKILL to every running container of the service.
-func (o *composeOps) Kill(ctx context.Context, service string, onLine func(string)) error {
-	if o.engine == nil {
-		return fmt.Errorf("kill %s: no engine: %w", service, o.engineErr)
+func (o *Ops) Kill(ctx context.Context, service string, onLine func(string)) error {
+	eng, err := o.b.Engine()
+	if err != nil {
+		return fmt.Errorf("kill %s: no engine: %w", service, err)
 	}
 	p := o.project()
 	if p == nil {
@@ -134,7 +130,7 @@ func (o *composeOps) Kill(ctx context.Context, service string, onLine func(strin
 	if _, ok := p.Service(service); !ok {
 		return fmt.Errorf("kill: project %s has no service %q", p.Name, service)
 	}
-	cs, err := o.engine.ProjectContainers(ctx, p.Name)
+	cs, err := eng.ProjectContainers(ctx, p.Name)
 	if err != nil {
 		return fmt.Errorf("kill %s: %w", service, err)
 	}
@@ -143,7 +139,7 @@ func (o *composeOps) Kill(ctx context.Context, service string, onLine func(strin
 		if c.Service != service || c.Oneoff || c.State != stack.StateRunning {
 			continue
 		}
-		if err := o.engine.Kill(ctx, c.ID, ""); err != nil {
+		if err := eng.Kill(ctx, c.ID, ""); err != nil {
 			return fmt.Errorf("kill %s: %w", service, err)
 		}
 		killed++
@@ -157,7 +153,8 @@ func (o *composeOps) Kill(ctx context.Context, service string, onLine func(strin
 	return nil
 }
 
-func (o *composeOps) UpAll(ctx context.Context, onLine func(string)) error {
+// UpAll brings up the services of the active profiles.
+func (o *Ops) UpAll(ctx context.Context, onLine func(string)) error {
 	cli, p, err := o.compose(ctx)
 	if err != nil {
 		return err
@@ -166,7 +163,7 @@ func (o *composeOps) UpAll(ctx context.Context, onLine func(string)) error {
 }
 
 // Down removes the containers and networks of every profile, never volumes.
-func (o *composeOps) Down(ctx context.Context, onLine func(string)) error {
+func (o *Ops) Down(ctx context.Context, onLine func(string)) error {
 	cli, p, err := o.compose(ctx)
 	if err != nil {
 		return err
@@ -176,7 +173,7 @@ func (o *composeOps) Down(ctx context.Context, onLine func(string)) error {
 
 // RemoveVolumes is `down -v` over every profile: the only place stackui
 // passes -v. The UI reaches it only after the user typed the project name.
-func (o *composeOps) RemoveVolumes(ctx context.Context, onLine func(string)) error {
+func (o *Ops) RemoveVolumes(ctx context.Context, onLine func(string)) error {
 	cli, p, err := o.compose(ctx)
 	if err != nil {
 		return err
@@ -184,7 +181,8 @@ func (o *composeOps) RemoveVolumes(ctx context.Context, onLine func(string)) err
 	return cli.Run(ctx, p, p.Profiles, []string{"down", "-v"}, onLine)
 }
 
-func (o *composeOps) ProfileOn(ctx context.Context, profile string, onLine func(string)) (*stack.Project, error) {
+// ProfileOn turns a profile on and brings its services up.
+func (o *Ops) ProfileOn(ctx context.Context, profile string, onLine func(string)) (*stack.Project, error) {
 	cli, p, err := o.compose(ctx)
 	if err != nil {
 		return nil, err
@@ -192,7 +190,8 @@ func (o *composeOps) ProfileOn(ctx context.Context, profile string, onLine func(
 	return cli.ProfileOn(ctx, p, profile, onLine)
 }
 
-func (o *composeOps) ProfileOff(ctx context.Context, profile string, onLine func(string)) (*stack.Project, error) {
+// ProfileOff stops and removes the profile's own services and turns it off.
+func (o *Ops) ProfileOff(ctx context.Context, profile string, onLine func(string)) (*stack.Project, error) {
 	cli, p, err := o.compose(ctx)
 	if err != nil {
 		return nil, err
@@ -202,7 +201,7 @@ func (o *composeOps) ProfileOff(ctx context.Context, profile string, onLine func
 
 // ExecCmd is `docker exec -it CONTAINER <shell>`. The docker CLI reads the
 // same DOCKER_HOST and context as stackui, so it reaches the same engine.
-func (o *composeOps) ExecCmd(containerID string) (*exec.Cmd, error) {
+func (o *Ops) ExecCmd(containerID string) (*exec.Cmd, error) {
 	if containerID == "" {
 		return nil, errors.New("exec: no container")
 	}

@@ -1,7 +1,8 @@
-package main
+package backend
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackui/stackui/internal/stacktest"
 	"github.com/stackui/stackui/probes/doctor"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/stack/docker"
@@ -18,26 +20,23 @@ import (
 // hog is diagnosed as oom with its planned fix; applying the fix hands
 // back the reloaded project and the hog then runs clean; undo restores
 // the file.
-func TestDoctorUIOnEngine(t *testing.T) {
+func TestDoctorOnEngine(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	p, file, orig, name := startOOMProject(t, ctx)
-	eng, err := docker.Connect(ctx, docker.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	doctorUIWait(t, ctx, eng, name, "hog", "an OOM kill", func(c stack.Container) bool { return c.State == stack.StateExited && c.OOMKilled })
-	doctorUIWait(t, ctx, eng, name, "done", "its clean exit", func(c stack.Container) bool { return c.State == stack.StateExited })
+	p, file, name := stacktest.StartOOMProject(t, ctx)
+	stacktest.WaitContainer(t, ctx, name, "hog", "an OOM kill", stacktest.OOMKilled)
+	stacktest.WaitContainer(t, ctx, name, "done", "its clean exit", stacktest.Exited)
 
-	d := newDoctorUI(eng)
+	b := New(Options{})
+	defer b.Close()
+	d := b.Doctor()
 	snap := stack.Snapshot{Project: p, Engine: stack.EngineStatus{Reachable: true}}
 	fs, err := d.Diagnose(ctx, snap, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(fs) != 1 || fs[0].ID != "hog/oom" || fs[0].Kind != doctor.KindOOM {
-		t.Fatalf("findings %v; want exactly hog/oom (a clean exit 0 is none)", doctorUIIDs(fs))
+		t.Fatalf("findings %v; want exactly hog/oom (a clean exit 0 is none)", findingIDs(fs))
 	}
 	i := slices.IndexFunc(fs[0].Fixes, func(x doctor.Fix) bool { return x.ID == "raise-memory" })
 	if i < 0 || !strings.Contains(fs[0].Fixes[i].Diff, "+    mem_limit: 64m") {
@@ -61,18 +60,16 @@ func TestDoctorUIOnEngine(t *testing.T) {
 	if len(lines) == 0 {
 		t.Error("the recreate printed no output to onLine")
 	}
-	doctorUIWait(t, ctx, eng, name, "hog", "running under its new limit", func(c stack.Container) bool {
-		return c.State == stack.StateRunning && c.RestartCount == 0
-	})
+	stacktest.WaitContainer(t, ctx, name, "hog", "running under its new limit", stacktest.RunningClean)
 	if fs, err := d.Diagnose(ctx, stack.Snapshot{Project: np, Engine: stack.EngineStatus{Reachable: true}}, nil); err != nil || len(fs) != 0 {
-		t.Errorf("after the fix: %v, %v", doctorUIIDs(fs), err)
+		t.Errorf("after the fix: %v, %v", findingIDs(fs), err)
 	}
 
 	up, text, err := d.Undo(ctx, np)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := os.ReadFile(file); string(b) != orig {
+	if b, _ := os.ReadFile(file); string(b) != stacktest.OOMCompose {
 		t.Errorf("undo left:\n%s", b)
 	}
 	if s, _ := up.Service("hog"); s.MemLimit != 32<<20 || !strings.HasPrefix(text, "undone: ") {
@@ -84,50 +81,48 @@ func TestDoctorUIOnEngine(t *testing.T) {
 }
 
 // Without an engine the adapter still diagnoses from the model, and a
-// restart says why it cannot run instead of failing somewhere deeper.
-func TestDoctorUIWithoutEngine(t *testing.T) {
+// restart says why it cannot run instead of failing somewhere deeper; a
+// fix that needs the compose CLI fails before it edits anything.
+func TestDoctorWithoutEngine(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	ctx := context.Background()
-	p, err := stack.Load(ctx, stack.LoadOptions{WorkDir: filepath.Join("testdata", "compose", "basic")})
+	// A copy: a fix that went ahead would edit it.
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "testdata", "compose", "basic"))); err != nil {
+		t.Fatal(err)
+	}
+	p, err := stack.Load(ctx, stack.LoadOptions{WorkDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := newDoctorUI(nil)
-	fs, err := d.Diagnose(ctx, stack.Snapshot{Project: p}, nil)
-	if err != nil || len(fs) != 0 {
-		t.Errorf("findings %v, err %v; want none", doctorUIIDs(fs), err)
+	noEngine, noCLI := errors.New("scripted: no engine"), errors.New("scripted: no compose CLI")
+	b := New(Options{
+		Connect:       func(context.Context) (*docker.Client, error) { return nil, noEngine },
+		DetectCompose: func(context.Context) (stack.ComposeCLI, error) { return stack.ComposeCLI{}, noCLI },
+	})
+	defer b.Close()
+	d := b.Doctor()
+	for _, reachable := range []bool{false, true} {
+		fs, err := d.Diagnose(ctx, stack.Snapshot{Project: p, Engine: stack.EngineStatus{Reachable: reachable}}, nil)
+		if err != nil || len(fs) != 0 {
+			t.Errorf("reachable=%v: findings %v, err %v; want none", reachable, findingIDs(fs), err)
+		}
 	}
 	if _, err := d.Diagnose(ctx, stack.Snapshot{}, nil); err == nil {
 		t.Error("diagnosing no project succeeded")
 	}
 	svc := p.Services[0].Name
 	fix := doctor.Fix{ID: "restart", Action: doctor.Action{Kind: doctor.ActRestart, Service: svc}}
-	if _, _, err := d.Apply(ctx, p, doctor.Finding{ID: svc + "/crash-loop"}, fix, nil); err == nil || !strings.Contains(err.Error(), "not reachable") {
+	if _, _, err := d.Apply(ctx, p, doctor.Finding{ID: svc + "/crash-loop"}, fix, nil); err == nil || !strings.Contains(err.Error(), "not reachable") || !errors.Is(err, noEngine) {
 		t.Errorf("restart without an engine: %v", err)
 	}
-}
-
-func doctorUIWait(t *testing.T, ctx context.Context, eng *docker.Client, project, service, what string, cond func(stack.Container) bool) {
-	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	var last []stack.Container
-	for time.Now().Before(deadline) {
-		cs, err := eng.ProjectContainers(ctx, project)
-		if err != nil {
-			t.Fatal(err)
-		}
-		last = cs
-		for _, c := range cs {
-			if c.Service == service && cond(c) {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
+	fix = doctor.Fix{ID: "raise-memory", Action: doctor.Action{Kind: doctor.ActSetMemLimit, Service: svc, Bytes: 64 << 20, Then: doctor.ThenRecreate}}
+	if _, _, err := d.Apply(ctx, p, doctor.Finding{ID: svc + "/oom"}, fix, nil); !errors.Is(err, noCLI) {
+		t.Errorf("an edit and recreate without a compose CLI: %v", err)
 	}
-	t.Fatalf("%s: timed out waiting for %s; containers: %+v", service, what, last)
 }
 
-func doctorUIIDs(fs []doctor.Finding) []string {
+func findingIDs(fs []doctor.Finding) []string {
 	var ids []string
 	for _, f := range fs {
 		ids = append(ids, f.ID)

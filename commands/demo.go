@@ -1,4 +1,4 @@
-package main
+package commands
 
 import (
 	"context"
@@ -9,11 +9,10 @@ import (
 	"syscall"
 
 	"github.com/stackui/stackui/demo"
-	"github.com/stackui/stackui/stack/docker"
 )
 
-func runDemo(env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "demo", "[--dir DIR] [--images-only] [--no-tui] [--binary PATH]")
+func runDemo(f *Factory, args []string) int {
+	fs := newFlagSet(f, "demo", "[--dir DIR] [--images-only] [--no-tui] [--binary PATH]")
 	dir := fs.String("dir", "", "write the demo project into `dir` (default: stackui-demo under the user's cache folder)")
 	imagesOnly := fs.Bool("images-only", false, "only build the demo images")
 	noTUI := fs.Bool("no-tui", false, "build and write the project, but do not open it")
@@ -22,15 +21,15 @@ func runDemo(env *cliEnv, args []string) int {
 		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(env.stderr, "stackui demo: unexpected arguments %q\n", fs.Args())
+		fmt.Fprintf(f.Stderr, "stackui demo: unexpected arguments %q\n", fs.Args())
 		return exitBadArgs
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := buildDemoImages(ctx, env, *binary)
+	err := buildDemoImages(ctx, f, *binary)
 	stop()
 	if err != nil {
-		fmt.Fprintf(env.stderr, "stackui demo: %v\n", err)
+		fmt.Fprintf(f.Stderr, "stackui demo: %v\n", err)
 		return exitFailure
 	}
 	if *imagesOnly {
@@ -40,44 +39,43 @@ func runDemo(env *cliEnv, args []string) int {
 	if *dir == "" {
 		d, err := demo.DefaultDir()
 		if err != nil {
-			fmt.Fprintf(env.stderr, "stackui demo: %v\n", err)
+			fmt.Fprintf(f.Stderr, "stackui demo: %v\n", err)
 			return exitFailure
 		}
 		*dir = d
 	}
 	abs, err := filepath.Abs(*dir)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "stackui demo: %v\n", err)
+		fmt.Fprintf(f.Stderr, "stackui demo: %v\n", err)
 		return exitFailure
 	}
 	path, outcome, err := demo.WriteProject(abs)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "stackui demo: %v\n", err)
+		fmt.Fprintf(f.Stderr, "stackui demo: %v\n", err)
 		return exitFailure
 	}
 	switch outcome {
 	case demo.KeptUser:
-		fmt.Fprintf(env.stdout, "%s: kept your edited file (delete it to get stackui's again)\n", path)
+		fmt.Fprintf(f.Stdout, "%s: kept your edited file (delete it to get stackui's again)\n", path)
 	default:
-		fmt.Fprintf(env.stdout, "%s: %s\n", path, outcome)
+		fmt.Fprintf(f.Stdout, "%s: %s\n", path, outcome)
 	}
 	if *noTUI {
-		fmt.Fprintf(env.stdout, "open it with: stackui --project-directory %s\n", abs)
+		fmt.Fprintf(f.Stdout, "open it with: stackui --project-directory %s\n", abs)
 		return exitOK
 	}
-	env.compose.files = stringList{path}
-	env.compose.projectDir = abs
-	return runUI(env, nil)
+	f.compose.files = stringList{path}
+	f.compose.projectDir = abs
+	return runUI(f, nil)
 }
 
 // buildDemoImages builds both demo images on the engine, printing one line
 // per image.
-func buildDemoImages(ctx context.Context, env *cliEnv, binary string) error {
-	conn, err := docker.Connect(ctx, docker.Options{})
+func buildDemoImages(ctx context.Context, f *Factory, binary string) error {
+	conn, err := f.Backend.Engine()
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
 	info, err := conn.Info(ctx)
 	if err != nil {
 		return fmt.Errorf("ask the engine for its architecture: %w", err)
@@ -88,7 +86,7 @@ func buildDemoImages(ctx context.Context, env *cliEnv, binary string) error {
 		if r.Built {
 			state = "built"
 		}
-		fmt.Fprintf(env.stdout, "%s (linux/%s): %s\n", r.Image, r.Arch, state)
+		fmt.Fprintf(f.Stdout, "%s (linux/%s): %s\n", r.Image, r.Arch, state)
 	}
 	return err
 }

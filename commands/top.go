@@ -1,119 +1,30 @@
-package main
+package commands
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
 	"text/tabwriter"
-	"time"
 
-	"github.com/docker/go-units"
-
+	"github.com/stackui/stackui/backend"
 	"github.com/stackui/stackui/probes"
 	"github.com/stackui/stackui/probes/gpu"
 	"github.com/stackui/stackui/probes/resources"
-	"github.com/stackui/stackui/stack"
-	"github.com/stackui/stackui/stack/docker"
 )
 
-// measureTimeout bounds a one-shot measurement: a cgroup sample takes one
-// interval after the first read, an Engine API stream two samples.
-const measureTimeout = 5 * time.Second
-
-func runTop(env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "top", "[compose flags] [--json]")
-	env.compose.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON (a stable scripting interface)")
-	if code, done := parseFlags(fs, args); done {
-		return code
-	}
-	ctx := context.Background()
-	p, code, ok := loadProject(ctx, env)
+func runTop(f *Factory, args []string) int {
+	o, asJSON, code, ok := observeProject(f, "top", args, func(o backend.Observation, _ bool) bool {
+		return o.Snap.Engine.Reachable
+	})
 	if !ok {
 		return code
 	}
-	o := observe(ctx, p)
-	if o.snap.Engine.Reachable {
-		o.usage, o.measured = measure(ctx, o.snap, o.info, true), true
-	}
 	out := topJSON(o)
-	if *asJSON {
-		return writeJSON(env, out)
+	if asJSON {
+		return writeJSON(f, out)
 	}
-	printTop(env.stdout, out)
+	printTop(f.Stdout, out)
 	return exitOK
-}
-
-// measure samples the running containers of snap once, the way the TUI's
-// sampler does (cgroups when the engine is local, else Engine API
-// streams), and reads the GPUs. It returns when every running container
-// has a figure or measureTimeout has passed.
-func measure(ctx context.Context, snap stack.Snapshot, info stack.EngineInfo, gpus bool) resources.Snapshot {
-	eng, err := docker.Connect(ctx, docker.Options{})
-	if err != nil {
-		return resources.Snapshot{}
-	}
-	defer eng.Close()
-	local := resources.LocalEngine(info, runtime.GOOS)
-	var runner *gpu.Runner
-	if gpus {
-		runner = gpu.NewRunner(gpu.RunnerOptions{Local: local})
-	}
-	opts := resources.Options{Local: local, Engine: eng, MemTotal: info.MemTotal}
-	if runner != nil {
-		opts.GPU = runner
-	}
-	s := resources.NewSampler(opts)
-	var running []string
-	for _, c := range allContainers(snap) {
-		if c.State == stack.StateRunning {
-			running = append(running, c.ID)
-		}
-	}
-	ctx, cancel := context.WithTimeout(ctx, measureTimeout)
-	defer cancel()
-	done := make(chan struct{})
-	go func() { defer close(done); s.Run(ctx) }()
-	s.Update(snap)
-	s.SetVisible(running...)
-wait:
-	for !complete(s.Snapshot(), running, runner != nil) {
-		select {
-		case <-s.Changed():
-		case <-ctx.Done():
-			break wait
-		}
-	}
-	cancel()
-	<-done
-	out := s.Snapshot()
-	if runner != nil && out.GPU.Status == "" {
-		// Nothing runs, so the sampler did not ask; the GPUs are still
-		// worth showing.
-		out.GPU = runner.Query(context.Background())
-	}
-	return out
-}
-
-func complete(s resources.Snapshot, running []string, gpus bool) bool {
-	for _, id := range running {
-		c, ok := s.Container(id)
-		if !ok || (c.Latest.Time.IsZero() && c.Err == "") {
-			return false
-		}
-	}
-	return !gpus || len(running) == 0 || s.GPU.Status != ""
-}
-
-func allContainers(s stack.Snapshot) []stack.Container {
-	var cs []stack.Container
-	for _, st := range s.Services {
-		cs = append(cs, st.Containers...)
-	}
-	cs = append(cs, s.Orphans...)
-	return append(cs, s.Oneoffs...)
 }
 
 // topOutput is the JSON shape of `stackui top --json`, a scripting
@@ -146,18 +57,18 @@ type topContainer struct {
 	Error      string           `json:"error,omitempty"`
 }
 
-func topJSON(o observation) topOutput {
+func topJSON(o backend.Observation) topOutput {
 	ps := psJSON(o)
-	host := o.usage.Host
+	host := o.Usage.Host
 	if host.MemTotal == 0 {
-		host.Host = o.host
+		host.Host = o.Host
 	}
 	out := topOutput{
 		Project:         ps.Project,
 		Engine:          ps.Engine,
 		Host:            host,
-		ContainerMemory: probes.ContainerMemory(host.Host, o.info),
-		GPU:             o.usage.GPU,
+		ContainerMemory: probes.ContainerMemory(host.Host, o.Info),
+		GPU:             o.Usage.GPU,
 		Containers:      []topContainer{},
 	}
 	if out.GPU.GPUs == nil {
@@ -166,7 +77,7 @@ func topJSON(o observation) topOutput {
 	if out.GPU.Apps == nil {
 		out.GPU.Apps = []gpu.App{}
 	}
-	for _, c := range o.usage.Containers {
+	for _, c := range o.Usage.Containers {
 		if !c.Running {
 			continue
 		}
@@ -177,7 +88,7 @@ func topJSON(o observation) topOutput {
 			NetRx: l.NetRx, NetTx: l.NetTx, BlkRead: l.BlkRead, BlkWrite: l.BlkWrite, Pids: l.Pids,
 			Measured: !l.Time.IsZero(), Error: c.Err,
 		}
-		if o.usage.GPU.Status == gpu.StatusOK && !c.GPUMemUnknown {
+		if o.Usage.GPU.Status == gpu.StatusOK && !c.GPUMemUnknown {
 			tc.GPUMem = &c.GPUMem
 		}
 		out.Containers = append(out.Containers, tc)
@@ -260,5 +171,3 @@ func printGPUs(w io.Writer, r gpu.Reading) {
 		fmt.Fprintln(w, strings.Join(parts, ", "))
 	}
 }
-
-func bytesSize(b uint64) string { return units.BytesSize(float64(b)) }

@@ -1,4 +1,4 @@
-package main
+package backend
 
 import (
 	"context"
@@ -39,7 +39,7 @@ volumes:
 // opsFixture loads a fresh project under a unique name, with ops over the
 // real compose CLI and engine, and tears it all down (volumes included)
 // after the test.
-func opsFixture(t *testing.T) (*composeOps, *stack.Project, *client.Client) {
+func opsFixture(t *testing.T) (*Ops, *stack.Project, *client.Client) {
 	t.Helper()
 	api := testenv.Engine(t)
 	testenv.DemoImages(t)
@@ -52,10 +52,7 @@ func opsFixture(t *testing.T) (*composeOps, *stack.Project, *client.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := docker.Connect(context.Background(), docker.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := New(Options{})
 	t.Cleanup(func() {
 		testenv.RemoveProject(t, api, p.Name)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -63,9 +60,9 @@ func opsFixture(t *testing.T) (*composeOps, *stack.Project, *client.Client) {
 		for _, v := range opsVolumes(t, api, p.Name) {
 			api.VolumeRemove(ctx, v, client.VolumeRemoveOptions{Force: true})
 		}
-		eng.Close()
+		b.Close()
 	})
-	return newOps(func() *stack.Project { return p }, eng, nil, nil), p, api
+	return b.Ops(func() *stack.Project { return p }, nil), p, api
 }
 
 // opsContainers maps each service of the project to its containers' states.
@@ -182,7 +179,9 @@ func TestOpsDownKeepsVolumes(t *testing.T) {
 func TestOpsWithoutEngine(t *testing.T) {
 	p := &stack.Project{Name: "x", Services: []stack.Service{{Name: "app", Enabled: true}}}
 	cause := errors.New("unknown docker context \"nope\"")
-	ops := newOps(func() *stack.Project { return p }, nil, cause, nil)
+	b := New(Options{Connect: func(context.Context) (*docker.Client, error) { return nil, cause }})
+	defer b.Close()
+	ops := b.Ops(func() *stack.Project { return p }, nil)
 	err := ops.Kill(context.Background(), "app", nil)
 	if !errors.Is(err, cause) {
 		t.Errorf("kill without an engine = %v; want it to carry the cause", err)
@@ -190,7 +189,9 @@ func TestOpsWithoutEngine(t *testing.T) {
 }
 
 func TestOpsExecCmd(t *testing.T) {
-	ops := newOps(func() *stack.Project { return nil }, nil, nil, nil)
+	b := New(Options{})
+	defer b.Close()
+	ops := b.Ops(func() *stack.Project { return nil }, nil)
 	ops.lookPath = func(string) (string, error) {
 		return "", errors.New(`exec: "docker": executable file not found in $PATH`)
 	}
@@ -206,7 +207,7 @@ func TestOpsExecCmd(t *testing.T) {
 	if want := []string{"/usr/bin/docker", "exec", "-it", "abc", "sh"}; !slices.Equal(cmd.Args, want) {
 		t.Errorf("args %q, want %q", cmd.Args, want)
 	}
-	ops = newOps(func() *stack.Project { return nil }, nil, nil, []string{"bash", "-l"})
+	ops = b.Ops(func() *stack.Project { return nil }, []string{"bash", "-l"})
 	ops.lookPath = func(string) (string, error) { return "/d", nil }
 	if cmd, _ = ops.ExecCmd("abc"); !slices.Equal(cmd.Args, []string{"/d", "exec", "-it", "abc", "bash", "-l"}) {
 		t.Errorf("configured shell: args %q", cmd.Args)
@@ -217,9 +218,12 @@ func TestOpsExecCmd(t *testing.T) {
 }
 
 func TestOpsNoProject(t *testing.T) {
-	ops := newOps(func() *stack.Project { return nil }, nil, nil, nil)
-	// Detection is skipped by pretending it ran: this is about the project.
-	ops.once.Do(func() { ops.cli = stack.ComposeCLI{Name: "docker-compose", Path: "/nonexistent"} })
+	// A scripted CLI that is never run: this is about the project.
+	b := New(Options{DetectCompose: func(context.Context) (stack.ComposeCLI, error) {
+		return stack.ComposeCLI{Name: "docker-compose", Path: "/nonexistent"}, nil
+	}})
+	defer b.Close()
+	ops := b.Ops(func() *stack.Project { return nil }, nil)
 	if err := ops.UpAll(context.Background(), nil); err == nil || !strings.Contains(err.Error(), "no compose project") {
 		t.Errorf("UpAll without a project = %v", err)
 	}

@@ -1,35 +1,29 @@
-package main
+package commands
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// A dead engine is an expected state: ps still prints every service, with
-// state unknown and the engine marked unreachable.
+// A missing engine is an expected state: ps still prints every service,
+// with state unknown and the engine marked unreachable, saying why.
 func TestPsWithoutEngine(t *testing.T) {
-	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-	dir := filepath.Join("testdata", "compose", "basic")
-	var out, errOut bytes.Buffer
-	if code := run([]string{"--project-directory", dir, "ps", "--json"}, &out, &errOut); code != exitOK {
-		t.Fatalf("exit %d: %s", code, errOut.String())
-	}
 	var ps psOutput
-	if err := json.Unmarshal(out.Bytes(), &ps); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out.String())
+	scriptedJSON(t, &ps, "--project-directory", basicDir, "ps", "--json")
+	if ps.Engine.Reachable || ps.Engine.Error != noEngine.Error() {
+		t.Errorf("engine %+v: want unreachable, with the engine's error", ps.Engine)
 	}
-	if ps.Engine.Reachable || !strings.Contains(ps.Engine.Error, "nonexistent") {
-		t.Errorf("engine %+v: want unreachable, naming the socket", ps.Engine)
+	if ps.Engine.ComposeCLI != scriptedCLI.String() {
+		t.Errorf("compose CLI %q, want the detected %q", ps.Engine.ComposeCLI, scriptedCLI)
 	}
 	if ps.Host.CPUs == 0 || ps.Host.MemTotal == 0 {
 		t.Errorf("host figures missing: %+v", ps.Host)
 	}
-	if len(ps.Services) == 0 {
-		t.Fatal("no services")
+	if len(ps.Services) != 5 {
+		t.Fatalf("services %+v, want basic's five", ps.Services)
 	}
 	for _, s := range ps.Services {
 		if s.State != "unknown" {
@@ -37,12 +31,12 @@ func TestPsWithoutEngine(t *testing.T) {
 		}
 	}
 	// The table form says the same.
-	out.Reset()
-	if code := run([]string{"--project-directory", dir, "ps"}, &out, &errOut); code != exitOK {
+	code, out, _ := runScripted(t, "--project-directory", basicDir, "ps")
+	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
-	if !strings.Contains(out.String(), "engine: unreachable") || !strings.Contains(out.String(), "unknown") {
-		t.Errorf("table:\n%s", out.String())
+	if !strings.Contains(out, "engine: unreachable ("+noEngine.Error()+"); compose CLI: docker compose 0.0.0-scripted") || !strings.Contains(out, "unknown") {
+		t.Errorf("table:\n%s", out)
 	}
 }
 
@@ -52,12 +46,10 @@ func TestPsBadComposeFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services:\n  api:\n    image: x\n   bad: [\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var out, errOut bytes.Buffer
-	code := run([]string{"--project-directory", dir, "ps"}, &out, &errOut)
+	code, _, msg := runScripted(t, "--project-directory", dir, "ps")
 	if code != exitBadArgs {
 		t.Errorf("exit %d, want %d", code, exitBadArgs)
 	}
-	msg := errOut.String()
 	if strings.Count(msg, "\n") != 1 || !strings.Contains(msg, "compose.yaml:") {
 		t.Errorf("want one line naming compose.yaml and its line, got %q", msg)
 	}
@@ -68,7 +60,7 @@ func TestVersionAndHelp(t *testing.T) {
 	if code := run([]string{"version"}, &out, &errOut); code != exitOK || out.String() != "stackui dev\n" {
 		t.Errorf("version: exit %d, %q", code, out.String())
 	}
-	for _, cmd := range []string{"ps", "top", "demo", "version", "workload"} {
+	for _, cmd := range []string{"ps", "top", "doctor", "fix", "demo", "version", "workload"} {
 		out.Reset()
 		errOut.Reset()
 		if code := run([]string{cmd, "--help"}, &out, &errOut); code != exitOK {
@@ -81,6 +73,10 @@ func TestVersionAndHelp(t *testing.T) {
 	out.Reset()
 	if code := run([]string{"--help"}, &out, &errOut); code != exitOK {
 		t.Errorf("--help: exit %d", code)
+	}
+	out.Reset()
+	if code := run([]string{"help"}, &out, &errOut); code != exitOK || !strings.Contains(out.String(), "doctor") {
+		t.Errorf("help: exit %d:\n%s", code, out.String())
 	}
 	if code := run([]string{"nosuch"}, &out, &errOut); code != exitBadArgs {
 		t.Errorf("unknown command: exit %d", code)

@@ -1,4 +1,4 @@
-package main
+package commands
 
 import (
 	"bytes"
@@ -127,21 +127,12 @@ func TestTopAndPsMeasure(t *testing.T) {
 // Without an engine, top still prints the host and says the engine is
 // unreachable.
 func TestTopWithoutEngine(t *testing.T) {
-	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-	dir := filepath.Join("testdata", "compose", "basic")
-	var out, errOut bytes.Buffer
-	if code := run([]string{"--project-directory", dir, "top", "--json"}, &out, &errOut); code != exitOK {
-		t.Fatalf("exit %d: %s", code, errOut.String())
-	}
 	var top topOutput
-	if err := json.Unmarshal(out.Bytes(), &top); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out.String())
-	}
-	if top.Engine.Reachable || !strings.Contains(top.Engine.Error, "nonexistent") || top.Host.MemTotal == 0 || top.Containers == nil {
+	scriptedJSON(t, &top, "--project-directory", basicDir, "top", "--json")
+	if top.Engine.Reachable || top.Engine.Error != noEngine.Error() || top.Host.MemTotal == 0 || top.Containers == nil {
 		t.Errorf("%+v", top)
 	}
-	out.Reset()
-	if code := run([]string{"--project-directory", dir, "top"}, &out, &errOut); code != exitOK || !strings.Contains(out.String(), "engine: unreachable") {
-		t.Errorf("exit %d:\n%s", code, out.String())
+	if code, out, _ := runScripted(t, "--project-directory", basicDir, "top"); code != exitOK || !strings.Contains(out, "engine: unreachable") {
+		t.Errorf("exit %d:\n%s", code, out)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package commands
 
 import (
 	"context"
@@ -13,9 +13,9 @@ import (
 // left to their default action, because the workload decides whether
 // SIGTERM stops it (and as PID 1 in a container an unhandled SIGTERM would
 // be dropped by the kernel anyway).
-func runWorkload(env *cliEnv, args []string) int {
+func runWorkload(f *Factory, args []string) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(sigs)
-	return workload.Run(context.Background(), args, env.stdout, env.stderr, sigs)
+	return workload.Run(context.Background(), args, f.Stdout, f.Stderr, sigs)
 }

@@ -1,0 +1,149 @@
+package backend
+
+import (
+	"context"
+	"runtime"
+	"time"
+
+	"github.com/stackui/stackui/probes"
+	"github.com/stackui/stackui/probes/gpu"
+	"github.com/stackui/stackui/probes/resources"
+	"github.com/stackui/stackui/stack"
+	"github.com/stackui/stackui/stack/docker"
+)
+
+// engineTimeout bounds how long a one-shot command waits for the engine
+// before it reports it unreachable.
+const engineTimeout = 3 * time.Second
+
+// measureTimeout bounds a one-shot measurement: a cgroup sample takes one
+// interval after the first read, an Engine API stream two samples.
+const measureTimeout = 5 * time.Second
+
+// Observation is one look at the project and the engine (ps, top).
+type Observation struct {
+	Snap    stack.Snapshot
+	Info    stack.EngineInfo
+	Host    probes.Host
+	Compose string // the compose CLI with its version; "" when none works
+	InfoErr error  // the engine listed containers but did not describe itself
+	// Usage holds the running containers' figures when Measured is true.
+	Usage    resources.Snapshot
+	Measured bool
+}
+
+// Observe lists the project's containers once. A missing engine is not an
+// error here: the services are still there, with state "unknown". The
+// compose CLI is detected meanwhile (StartCompose), not after.
+func (b *Backend) Observe(ctx context.Context, p *stack.Project) Observation {
+	b.StartCompose()
+	var o Observation
+	o.Host, _ = probes.ReadHost(ctx) // zero figures say "unknown"
+	ectx, cancel := context.WithTimeout(ctx, engineTimeout)
+	defer cancel()
+	status := stack.EngineStatus{}
+	var containers []stack.Container
+	eng, err := b.Engine()
+	if err == nil {
+		o.Info.Host = eng.Host()
+		containers, err = eng.ProjectContainers(ectx, p.Name)
+	}
+	if err == nil {
+		status.Reachable = true
+		if info, ierr := eng.Info(ectx); ierr == nil {
+			o.Info = info
+		} else {
+			o.InfoErr = ierr
+		}
+	} else {
+		status.Err = err
+	}
+	o.Snap = stack.SnapshotOf(p, status, containers)
+	if cli, err := b.Compose(ctx); err == nil {
+		o.Compose = cli.String()
+	}
+	return o
+}
+
+// AnyRunning says whether a container of the snapshot runs.
+func AnyRunning(s stack.Snapshot) bool {
+	for _, c := range allContainers(s) {
+		if c.State == stack.StateRunning {
+			return true
+		}
+	}
+	return false
+}
+
+func allContainers(s stack.Snapshot) []stack.Container {
+	var cs []stack.Container
+	for _, st := range s.Services {
+		cs = append(cs, st.Containers...)
+	}
+	cs = append(cs, s.Orphans...)
+	return append(cs, s.Oneoffs...)
+}
+
+// Measure fills o.Usage: it samples the running containers of o.Snap
+// once, the way the TUI's sampler does (cgroups when the engine is local,
+// else Engine API streams), and reads the GPUs. It returns when every
+// running container has a figure or measureTimeout has passed.
+func (b *Backend) Measure(ctx context.Context, o *Observation) {
+	eng, err := b.Engine()
+	if err != nil {
+		return
+	}
+	s, runner := newSampler(eng, o.Info)
+	var running []string
+	for _, c := range allContainers(o.Snap) {
+		if c.State == stack.StateRunning {
+			running = append(running, c.ID)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, measureTimeout)
+	defer cancel()
+	done := make(chan struct{})
+	go func() { defer close(done); s.Run(ctx) }()
+	s.Update(o.Snap)
+	s.SetVisible(running...)
+wait:
+	for !complete(s.Snapshot(), running) {
+		select {
+		case <-s.Changed():
+		case <-ctx.Done():
+			break wait
+		}
+	}
+	cancel()
+	<-done
+	o.Usage, o.Measured = s.Snapshot(), true
+	if o.Usage.GPU.Status == "" {
+		// Nothing runs, so the sampler did not ask; the GPUs are still
+		// worth showing.
+		o.Usage.GPU = runner.Query(context.Background())
+	}
+}
+
+func complete(s resources.Snapshot, running []string) bool {
+	for _, id := range running {
+		c, ok := s.Container(id)
+		if !ok || (c.Latest.Time.IsZero() && c.Err == "") {
+			return false
+		}
+	}
+	return len(running) == 0 || s.GPU.Status != ""
+}
+
+// newSampler is the resource sampler for eng, which described itself as
+// info: cgroups are read only when the engine runs on this Linux host.
+// The one-shot commands and the TUI measure alike through it.
+func newSampler(eng *docker.Client, info stack.EngineInfo) (*resources.Sampler, *gpu.Runner) {
+	local := resources.LocalEngine(info, runtime.GOOS)
+	runner := gpu.NewRunner(gpu.RunnerOptions{Local: local})
+	return resources.NewSampler(resources.Options{
+		Local:    local,
+		Engine:   eng,
+		GPU:      runner,
+		MemTotal: info.MemTotal,
+	}), runner
+}

@@ -1,0 +1,55 @@
+package backend
+
+import (
+	"context"
+
+	"github.com/stackui/stackui/probes/doctor"
+	"github.com/stackui/stackui/stack"
+)
+
+// Doctor is the TUI's doctor (ui.Doctor): the backend's Examine, Apply
+// and Undo, with the TUI's wording of what was done.
+type Doctor struct {
+	b *Backend
+	// logTail is how many log lines per troubled service are read.
+	logTail int
+}
+
+// Doctor is the adapter the TUI's doctor tab drives.
+func (b *Backend) Doctor() *Doctor { return &Doctor{b: b} }
+
+// Diagnose examines the snapshot's project. An engine the snapshot says is
+// unreachable is not asked.
+func (d *Doctor) Diagnose(ctx context.Context, snap stack.Snapshot, composeErr error) ([]doctor.Finding, error) {
+	x, err := d.b.Examine(ctx, snap.Project, ExamineOptions{ComposeErr: composeErr, EngineDown: !snap.Engine.Reachable, LogTail: d.logTail})
+	return x.Findings, err
+}
+
+// Apply carries out a fix. The project comes back when the fix changed it
+// (an edit, an override, a profile turned off), also when the edit was
+// written but its follow-up failed.
+func (d *Doctor) Apply(ctx context.Context, p *stack.Project, f doctor.Finding, fix doctor.Fix, onLine func(string)) (*stack.Project, string, error) {
+	res, err := d.b.Apply(ctx, p, f, fix, ApplyOptions{OnLine: onLine})
+	var np *stack.Project
+	if res.Project != nil && res.Project != p {
+		np = res.Project
+	}
+	done := res.Done
+	switch {
+	case res.Receipt != nil:
+		done += " (u undoes the edit)"
+	case res.Override != "":
+		done += " (delete " + res.Override + " to undo)"
+	}
+	return np, done, err
+}
+
+// Undo restores the files of the last fix applied to the project and
+// loads it again.
+func (d *Doctor) Undo(ctx context.Context, p *stack.Project) (*stack.Project, string, error) {
+	np, rec, err := d.b.Undo(ctx, p)
+	if err != nil {
+		return nil, "", err
+	}
+	return np, "undone: " + rec.Title + "; recreate the service (R) for it to take effect", nil
+}

@@ -1,0 +1,52 @@
+package backend
+
+import (
+	"context"
+	"sync"
+
+	"github.com/stackui/stackui/stack"
+)
+
+// FileWatcher watches one set of files at a time and reports changes on a
+// single channel, so the TUI can keep waiting on the same channel while
+// the set changes (after a broken file was fixed, say).
+type FileWatcher struct {
+	ctx    context.Context // ends the watching
+	out    chan struct{}
+	mu     sync.Mutex
+	cancel context.CancelFunc
+}
+
+// NewFileWatcher makes a watcher that watches nothing until Set; it stops
+// when ctx ends.
+func NewFileWatcher(ctx context.Context) *FileWatcher {
+	return &FileWatcher{ctx: ctx, out: make(chan struct{}, 1)}
+}
+
+// Changed fires (coalesced) when a watched file changes.
+func (w *FileWatcher) Changed() <-chan struct{} { return w.out }
+
+// Set replaces the watched files. A set that cannot be watched (a folder
+// that is gone) is not an error: the project works, it just does not
+// reload by itself.
+func (w *FileWatcher) Set(files []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cancel != nil {
+		w.cancel()
+	}
+	ctx, cancel := context.WithCancel(w.ctx)
+	w.cancel = cancel
+	in, err := stack.WatchFiles(ctx, files)
+	if err != nil {
+		return
+	}
+	go func() {
+		for range in {
+			select {
+			case w.out <- struct{}{}:
+			default:
+			}
+		}
+	}()
+}

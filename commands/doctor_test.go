@@ -1,0 +1,118 @@
+package commands
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stackui/stackui/internal/stacktest"
+	"github.com/stackui/stackui/stack"
+)
+
+// Without an engine the doctor still runs, says what it could not see, and
+// finds nothing it cannot back with evidence.
+func TestDoctorWithoutEngine(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	code, out, errOut := runScripted(t, "--project-directory", basicDir, "doctor", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	if strings.TrimSpace(out) != "{\n  \"findings\": []\n}" {
+		t.Errorf("JSON %q, want no findings", out)
+	}
+	if code, out, _ = runScripted(t, "--project-directory", basicDir, "doctor"); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out, "engine: not reachable") || !strings.Contains(out, "no findings") {
+		t.Errorf("text:\n%s", out)
+	}
+	if code, _, _ := runScripted(t, "--project-directory", basicDir, "fix"); code != exitBadArgs {
+		t.Errorf("fix without a finding: exit %d", code)
+	}
+	if code, _, errOut := runScripted(t, "--project-directory", basicDir, "fix", "web/oom"); code != exitFailure || !strings.Contains(errOut, `no finding "web/oom" now (findings: none)`) {
+		t.Errorf("fix of a finding there is not: exit %d: %s", code, errOut)
+	}
+	if code, _, _ := runScripted(t, "--project-directory", basicDir, "doctor", "extra"); code != exitBadArgs {
+		t.Errorf("doctor with an argument: exit %d", code)
+	}
+}
+
+// On the real engine: doctor reports the OOM with the JSON shape scripts
+// rely on and exits 1; fix asks first, applies on "y", the doctor then
+// finds nothing, and --undo restores the file.
+func TestDoctorAndFixOnEngine(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	_, file, name := stacktest.StartOOMProject(t, ctx)
+	stacktest.WaitContainer(t, ctx, name, "hog", "an OOM kill", stacktest.OOMKilled)
+
+	flags := []string{"-f", file, "-p", name}
+	var out, errOut bytes.Buffer
+	if code := run(append(flags, "doctor", "--json"), &out, &errOut); code != exitFailure {
+		t.Fatalf("doctor: exit %d, want 1: %s", code, errOut.String())
+	}
+	var raw struct {
+		Findings []map[string]json.RawMessage `json:"findings"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &raw); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out.String())
+	}
+	if len(raw.Findings) != 1 {
+		t.Fatalf("findings:\n%s", out.String())
+	}
+	var keys []string
+	for k := range raw.Findings[0] {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if want := []string{"evidence", "fixes", "id", "kind", "service", "severity", "summary"}; !slices.Equal(keys, want) {
+		t.Errorf("finding keys %v, want %v", keys, want)
+	}
+	var fixes []map[string]string
+	json.Unmarshal(raw.Findings[0]["fixes"], &fixes)
+	if len(fixes) != 1 || fixes[0]["id"] != "raise-memory" || len(fixes[0]) != 3 || !strings.Contains(fixes[0]["diff"], "+    mem_limit: 64m") {
+		t.Errorf("fixes %v", fixes)
+	}
+	if string(raw.Findings[0]["id"]) != `"hog/oom"` {
+		t.Errorf("id %s", raw.Findings[0]["id"])
+	}
+
+	fix := func(answer string, args ...string) int {
+		f := &Factory{Stdout: &out, Stderr: &errOut, Stdin: strings.NewReader(answer), Version: "dev", Backend: newBackend(t)}
+		return Run(f, append(append([]string{}, flags...), append([]string{"fix"}, args...)...))
+	}
+	out.Reset()
+	if code := fix("n\n", "hog/oom"); code != exitFailure {
+		t.Errorf("declined fix: exit %d", code)
+	}
+	if b, _ := os.ReadFile(file); string(b) != stacktest.OOMCompose || !strings.Contains(out.String(), "-    mem_limit: 32m") || !strings.Contains(out.String(), "Apply? [y/N]") {
+		t.Fatalf("declined fix changed the file or showed no diff:\n%s", out.String())
+	}
+	out.Reset()
+	if code := fix("y\n", "hog/oom", "raise-memory"); code != exitOK {
+		t.Fatalf("fix: exit %d: %s", code, errOut.String())
+	}
+	if b, _ := os.ReadFile(file); !strings.Contains(string(b), "mem_limit: 64m") || !strings.Contains(string(b), "# grows to 40M") {
+		t.Errorf("file after the fix:\n%s", b)
+	}
+	if !strings.Contains(out.String(), "undo the edit with: stackui fix --undo") {
+		t.Errorf("fix output:\n%s", out.String())
+	}
+	stacktest.WaitContainer(t, ctx, name, "hog", "running under its new limit", func(c stack.Container) bool { return c.State == stack.StateRunning })
+	out.Reset()
+	if code := run(append(flags, "doctor"), &out, &errOut); code != exitOK {
+		t.Errorf("doctor after the fix: exit %d:\n%s", code, out.String())
+	}
+	out.Reset()
+	if code := run(append(flags, "fix", "--undo"), &out, &errOut); code != exitOK {
+		t.Fatalf("undo: exit %d: %s", code, errOut.String())
+	}
+	if b, _ := os.ReadFile(file); string(b) != stacktest.OOMCompose || !strings.HasPrefix(out.String(), "undone: ") {
+		t.Errorf("undo did not restore the file (%q):\n%s", out.String(), b)
+	}
+}
