@@ -5,6 +5,7 @@ import (
 
 	"github.com/stackui/stackui/probes/doctor"
 	"github.com/stackui/stackui/stack"
+	"github.com/stackui/stackui/stack/edit"
 )
 
 // Doctor is the TUI's doctor (ui.Doctor): the backend's Examine, Apply
@@ -52,4 +53,14 @@ func (d *Doctor) Undo(ctx context.Context, p *stack.Project) (*stack.Project, st
 		return nil, "", err
 	}
 	return np, "undone: " + rec.Title + "; recreate the service (R) for it to take effect", nil
+}
+
+// LastFix names the last fix applied to p's project whose file edit can
+// still be undone, so the TUI can say "nothing to undo" before u is pressed.
+func (d *Doctor) LastFix(_ context.Context, p *stack.Project) (string, bool, error) {
+	rec, ok, err := edit.LastReceipt(p.Name)
+	if err != nil || !ok {
+		return "", false, err
+	}
+	return rec.Title, true, nil
 }

@@ -65,6 +65,9 @@ func TestDoctorOnEngine(t *testing.T) {
 		t.Errorf("after the fix: %v, %v", findingIDs(fs), err)
 	}
 
+	if title, ok, err := d.LastFix(ctx, np); err != nil || !ok || !strings.Contains(title, "hog") {
+		t.Errorf("LastFix after the fix = %q, %v, %v; want the hog fix", title, ok, err)
+	}
 	up, text, err := d.Undo(ctx, np)
 	if err != nil {
 		t.Fatal(err)
@@ -77,6 +80,9 @@ func TestDoctorOnEngine(t *testing.T) {
 	}
 	if _, _, err := d.Undo(ctx, up); err == nil {
 		t.Error("a second undo with nothing left to undo succeeded")
+	}
+	if title, ok, err := d.LastFix(ctx, up); err != nil || ok {
+		t.Errorf("LastFix with nothing to undo = %q, %v, %v", title, ok, err)
 	}
 }
 
