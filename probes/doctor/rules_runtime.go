@@ -52,7 +52,7 @@ func (d *diag) logMatches(re *regexp.Regexp) (lines []string, first []string) {
 // brokenProbeRe is the engine's message when a healthcheck's command
 // cannot be started at all, naming the command.
 var (
-	brokenProbeRe = regexp.MustCompile(`exec: "([^"]*)": (executable file not found in \$PATH|permission denied|no such file or directory)`)
+	brokenProbeRe = regexp.MustCompile(`exec: "([^"]*)": (?:stat [^:]*: )?(executable file not found in \$PATH|permission denied|no such file or directory)`)
 	execFailedRe  = regexp.MustCompile(`OCI runtime exec failed|exec failed:`)
 )
 
@@ -139,7 +139,10 @@ func ruleGPUOOM(d *diag) (Finding, bool) {
 // ("insufficient shared memory (shm)"), a SIGBUS ("Bus error") or ENOSPC
 // on a path in /dev/shm. A bare "No space left on device" is the engine's
 // disk (no-space).
-var shmRe = regexp.MustCompile(`(?i)insufficient shared memory|\bbus error\b|/dev/shm.*no space left on device|no space left on device.*/dev/shm|shared memory.*no space left|SIGBUS`)
+var (
+	shmRe         = regexp.MustCompile(`(?i)insufficient shared memory|\bbus error\b|/dev/shm.*no space left on device|no space left on device.*/dev/shm|shared memory.*no space left|SIGBUS`)
+	shmExplicitRe = regexp.MustCompile(`(?i)insufficient shared memory|/dev/shm.*no space left on device|no space left on device.*/dev/shm|shared memory.*no space left`)
+)
 
 // ruleShm: /dev/shm (64 MiB unless shm_size says otherwise) ran out.
 func ruleShm(d *diag) (Finding, bool) {
@@ -153,7 +156,7 @@ func ruleShm(d *diag) (Finding, bool) {
 	if shm <= 0 {
 		shm = defaultShm
 	}
-	explicit := first != nil && !strings.EqualFold(first[0], "bus error") && first[0] != "SIGBUS"
+	explicit := slices.ContainsFunc(d.s.Logs, func(l LogLine) bool { return shmExplicitRe.MatchString(l.Text) })
 	// A SIGBUS with a large /dev/shm has other causes (a truncated mapped
 	// file, bad hardware); only the explicit messages count then.
 	if !explicit && !(shm < gib && (sigbus || first != nil)) {
