@@ -52,7 +52,7 @@ func (d *diag) logMatches(re *regexp.Regexp) (lines []string, first []string) {
 // brokenProbeRe is the engine's message when a healthcheck's command
 // cannot be started at all, naming the command.
 var (
-	brokenProbeRe = regexp.MustCompile(`exec: "([^"]*)": (?:stat [^:]*: )?(executable file not found in \$PATH|permission denied|no such file or directory)`)
+	brokenProbeRe = regexp.MustCompile(`exec: "([^"\x00-\x1f]{1,200})": (?:stat [^:]*: )?(executable file not found in \$PATH|permission denied|no such file or directory)`)
 	execFailedRe  = regexp.MustCompile(`OCI runtime exec failed|exec failed:`)
 )
 

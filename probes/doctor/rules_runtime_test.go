@@ -210,3 +210,29 @@ func TestOOMMeasured(t *testing.T) {
 		})
 	}
 }
+
+// Logs and probe outputs are untrusted: any of them gives complete
+// findings, never a panic, and a clean exit 0 never a runtime finding.
+func FuzzRuntimeText(f *testing.F) {
+	f.Add("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", `OCI runtime exec failed: exec failed: unable to start container process: exec: "curl": executable file not found in $PATH: unknown`, 135)
+	f.Add("KeyError: 'DATABASE_URL'", `exec: "/bin/sh": stat /bin/sh: no such file or directory`, 1)
+	f.Add("ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).", "exec failed:", 0)
+	f.Fuzz(func(t *testing.T, logs, probe string, code int) {
+		dead := exited(code)
+		ev := evidence(ServiceModel{Name: "job"}, dead)
+		for _, l := range strings.Split(logs, "\n") {
+			ev.Services[0].Logs = append(ev.Services[0].Logs, LogLine{Text: l})
+		}
+		live := stack.Container{ID: "h", Name: "p-probe-1", Service: "probe", State: stack.StateRunning, Health: "unhealthy",
+			HealthLog: []stack.HealthProbe{{ExitCode: -1, Output: probe}}}
+		ev.Services = append(ev.Services, ServiceEvidence{Model: ServiceModel{Name: "probe", Enabled: true}, Containers: []stack.Container{live}})
+		for _, x := range Diagnose(ev) {
+			if x.ID == "" || x.Summary == "" || x.Kind == "" || x.Fixes == nil {
+				t.Errorf("incomplete finding %+v", x)
+			}
+			if x.Service == "job" && code == 0 {
+				t.Errorf("exit 0 gave %s", x.ID)
+			}
+		}
+	})
+}
