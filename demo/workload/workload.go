@@ -47,6 +47,7 @@ type config struct {
 	ignoreSigterm  bool
 	unhealthyAfter time.Duration
 	probe          string
+	shmAlloc       byteSize
 }
 
 func parse(args []string, stderr io.Writer) (config, error) {
@@ -65,6 +66,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.print, "print", "", "print `text` to stderr at start")
 	fs.BoolVar(&c.ignoreSigterm, "ignore-sigterm", false, "ignore SIGTERM and SIGINT (docker stop then has to kill)")
 	fs.DurationVar(&c.unhealthyAfter, "unhealthy-after", 0, "make /health answer 500 after this `duration` (needs --serve)")
+	fs.Var(&c.shmAlloc, "shm-alloc", "map a file of this `size` in /dev/shm and touch every page, then hold it (past the container's shm_size: dies of SIGBUS, exit 135)")
 	fs.StringVar(&c.probe, "probe", "", "only GET `url`: exit 0 if it answers 200 within 2s, else 1 (for healthchecks)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -162,6 +164,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, signals <
 	}
 	if c.alloc > 0 {
 		wg.Go(func() { allocate(ctx, o, int64(c.alloc), int64(c.allocStep), c.allocEvery) })
+	}
+	if c.shmAlloc > 0 {
+		wg.Go(func() {
+			if err := shmAlloc(ctx, o, shmDir, int64(c.shmAlloc)); err != nil {
+				failed <- err
+			}
+		})
 	}
 	var exit <-chan time.Time
 	if c.exitCodeSet || c.exitAfter > 0 {

@@ -51,7 +51,12 @@ type Options struct {
 	// PeakMem is the highest memory use seen per service, if the caller
 	// watched stats.
 	PeakMem map[string]uint64
-	Logf    Logf
+	// MemGrowth is how fast each service's memory grew before its peak
+	// (resources.MemTrend), if the caller watched stats.
+	MemGrowth map[string]float64
+	// GPUUsers are who holds GPU memory, if the caller sampled the GPU.
+	GPUUsers []GPUUser
+	Logf     Logf
 }
 
 // Gather collects the evidence for Diagnose, running its checks in
@@ -67,8 +72,9 @@ func Gather(ctx context.Context, o Options) Evidence {
 		ev.ComposeFailure = []string{o.ComposeErr.Error()}
 	}
 	for _, s := range p.Services {
-		ev.Services = append(ev.Services, ServiceEvidence{Model: ModelOf(s), PeakMem: o.PeakMem[s.Name]})
+		ev.Services = append(ev.Services, ServiceEvidence{Model: ModelOf(s), PeakMem: o.PeakMem[s.Name], MemGrowth: o.MemGrowth[s.Name]})
 	}
+	gatherLocal(&ev, o)
 	if o.Source == nil {
 		ev.Gaps = append(ev.Gaps, "engine: not reachable")
 		return ev

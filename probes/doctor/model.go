@@ -26,7 +26,15 @@ func ModelOf(s stack.Service) ServiceModel {
 		MemLimit:    s.MemLimit,
 		Restart:     c.Restart,
 		Healthcheck: c.HealthCheck != nil && !c.HealthCheck.Disable,
+		ShmSize:     int64(c.ShmSize),
+		IPC:         c.Ipc,
 	}
+	for k, v := range c.Environment {
+		if v != nil && *v != "" {
+			m.Env = append(m.Env, k)
+		}
+	}
+	slices.Sort(m.Env)
 	if c.StopGracePeriod != nil {
 		m.StopGracePeriod = time.Duration(*c.StopGracePeriod)
 	}

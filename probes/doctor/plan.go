@@ -46,6 +46,10 @@ func planFix(p *stack.Project, fix Fix, overrideDir string) (Fix, error) {
 		plan, err = edit.SetPlatform(p, a.Service, a.Platform)
 	case ActSetStopGrace:
 		plan, err = edit.SetStopGracePeriod(p, a.Service, a.Grace)
+	case ActSetShmSize:
+		plan, err = edit.SetShmSize(p, a.Service, a.Bytes)
+	case ActSetIPCHost:
+		plan, err = edit.SetIPC(p, a.Service, "host")
 	case ActRemapPort:
 		if a.NewPort == 0 {
 			near := a.OldPort + 1

@@ -65,8 +65,8 @@ type rule func(d *diag) (Finding, bool)
 // rules run in order, most specific first: an OOM kill with a restart
 // policy is an oom, not a crash loop; a 137 is an oom if the kernel says so.
 var rules = []rule{
-	ruleGPU, ruleOOM, ruleArch, rulePort, ruleText(KindNoSpace), ruleText(KindImageMissing), ruleText(KindCUDADriver),
-	ruleCrashLoop, ruleSigkill, ruleUnhealthy, ruleErrorExit, ruleGPUModel, ruleArchModel,
+	ruleGPU, ruleOOM, ruleArch, rulePort, ruleGPUOOM, ruleShm, ruleText(KindNoSpace), ruleText(KindImageMissing), ruleText(KindCUDADriver),
+	ruleMissingEnv, ruleCrashLoop, ruleSigkill, ruleHealthBroken, ruleUnhealthy, ruleErrorExit, ruleGPUModel, ruleArchModel,
 }
 
 func diagnoseService(ev *Evidence, s *ServiceEvidence, composeHits []hit) (Finding, bool) {

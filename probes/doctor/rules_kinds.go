@@ -111,14 +111,8 @@ func ruleOOM(d *diag) (Finding, bool) {
 	if d.ev.Engine.MemTotal > 0 {
 		f.Evidence = append(f.Evidence, "engine memory: "+humanSize(int64(d.ev.Engine.MemTotal)))
 	}
+	f.Fixes = append(f.Fixes, oomRaise(d, &f)...)
 	f.Evidence = append(f.Evidence, lastLogs(d.s, 3)...)
-	if m.MemLimit > 0 {
-		if n := raisedLimit(m.MemLimit, peak, d.ev.Engine.MemTotal); n > 0 {
-			f.Fixes = append(f.Fixes, Fix{ID: "raise-memory",
-				Title:  fmt.Sprintf("raise %s's memory limit from %s to %s, then recreate it", m.Name, composeSize(m.MemLimit), composeSize(n)),
-				Action: Action{Kind: ActSetMemLimit, Service: m.Name, Bytes: n, Then: ThenRecreate}})
-		}
-	}
 	return f, true
 }
 

@@ -81,6 +81,8 @@ const (
 	ActNoGPUOverride ActionKind = "no-gpu-override"
 	ActProfileOff    ActionKind = "profile-off"
 	ActRestart       ActionKind = "restart"
+	ActSetShmSize    ActionKind = "set-shm-size"
+	ActSetIPCHost    ActionKind = "set-ipc-host"
 )
 
 // FollowUp is what runs after the edit so that it takes effect.
@@ -98,7 +100,7 @@ const (
 type Action struct {
 	Kind     ActionKind
 	Service  string
-	Bytes    int64         // ActSetMemLimit
+	Bytes    int64         // ActSetMemLimit, ActSetShmSize
 	Platform string        // ActSetPlatform
 	Grace    time.Duration // ActSetStopGrace
 	OldPort  int           // ActRemapPort: the published host port in the file
@@ -126,6 +128,13 @@ type Evidence struct {
 	ComposeCLI string `json:"compose_cli,omitempty"`
 	// PortHolders are who holds the host ports that a conflict names.
 	PortHolders []PortHolder `json:"port_holders,omitempty"`
+	// GPUUsers are the containers nvidia-smi attributes GPU memory to
+	// (probes/gpu and probes/resources); optional, set by a caller that
+	// samples the GPU.
+	GPUUsers []GPUUser `json:"gpu_users,omitempty"`
+	// EnvExample are the variable names the project folder's .env.example
+	// defines (names only: values may be secrets).
+	EnvExample []string `json:"env_example,omitempty"`
 	// Gaps say what could not be gathered, so a missing finding is not
 	// mistaken for a clean bill of health.
 	Gaps []string `json:"gaps,omitempty"`
@@ -156,6 +165,12 @@ type ServiceEvidence struct {
 	// PeakMem is the highest memory use seen (by the TUI's stats); 0 when
 	// unknown.
 	PeakMem uint64 `json:"peak_mem_bytes,omitempty"`
+	// MemGrowth is how fast memory grew before the peak, in bytes a second
+	// (resources.MemTrend); 0 when unknown.
+	MemGrowth float64 `json:"mem_growth_bytes_per_s,omitempty"`
+	// LastRaise is the last memory raise stackui applied to the service,
+	// from the edit journal; nil when none.
+	LastRaise *MemRaise `json:"last_mem_raise,omitempty"`
 }
 
 // LogLine is one line of container output.
@@ -182,6 +197,12 @@ type ServiceModel struct {
 	// StopGracePeriod is as written; 0 means the default of 10s.
 	StopGracePeriod time.Duration `json:"stop_grace_period,omitempty"`
 	Healthcheck     bool          `json:"healthcheck,omitempty"`
+	// ShmSize is shm_size in bytes; 0 means the engine's 64 MiB.
+	ShmSize int64  `json:"shm_size_bytes,omitempty"`
+	IPC     string `json:"ipc,omitempty"`
+	// Env are the names of the variables its environment sets to a
+	// non-empty value (never the values: they may be secrets).
+	Env []string `json:"env,omitempty"`
 }
 
 // Port is one published port of a service.

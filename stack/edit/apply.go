@@ -48,7 +48,7 @@ func Apply(p *stack.Project, plan Plan) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, fmt.Errorf("apply %q: %w", plan.Title, err)
 	}
-	rec := Receipt{Project: p.Name, Title: plan.Title, When: time.Now()}
+	rec := Receipt{Project: p.Name, Title: plan.Title, When: time.Now(), Setting: plan.Setting}
 	for _, c := range plan.Changes {
 		target, err := realPath(c.File)
 		if err != nil {

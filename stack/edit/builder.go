@@ -23,6 +23,17 @@ type Plan struct {
 	Changes []Change
 	// Dir is the project directory; Diff names files relative to it.
 	Dir string
+	// Setting is the one size the fix changes, when it changes one; the
+	// journal keeps it, so a later diagnosis knows what was raised.
+	Setting *Setting
+}
+
+// Setting is a size setting of a service that a fix changed.
+type Setting struct {
+	Service string `json:"service"`
+	Key     string `json:"key"`  // "memory", "shm_size"
+	From    int64  `json:"from"` // bytes in effect before; 0 when unset
+	To      int64  `json:"to"`
 }
 
 // builder collects the splices of one fix, file by file, with what each

@@ -78,7 +78,11 @@ func SetMemLimit(p *stack.Project, service string, bytes int64) (_ Plan, err err
 	if swapEdited {
 		title += fmt.Sprintf(" and its memswap_limit to %s", humanBytes(swap))
 	}
-	return b.plan(title)
+	plan, err := b.plan(title)
+	if err == nil {
+		plan.Setting = &Setting{Service: service, Key: "memory", From: old, To: bytes}
+	}
+	return plan, err
 }
 
 // setMemSwap keeps the service's memswap_limit (memory plus swap) valid

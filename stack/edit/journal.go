@@ -21,6 +21,8 @@ type Receipt struct {
 	Title   string       `json:"title"`
 	Files   []FileBackup `json:"files"`
 	When    time.Time    `json:"when"`
+	// Setting is the plan's Setting, if it had one.
+	Setting *Setting `json:"setting,omitempty"`
 }
 
 // FileBackup is one file a fix wrote: its content before and after, and
@@ -141,6 +143,16 @@ func LastReceipt(project string) (Receipt, bool, error) {
 		return Receipt{}, false, err
 	}
 	return recs[len(recs)-1], true, nil
+}
+
+// Receipts returns the fixes applied to the project that can still be
+// undone, oldest first.
+func Receipts(project string) ([]Receipt, error) {
+	j, err := openJournal(project)
+	if err != nil {
+		return nil, err
+	}
+	return j.load()
 }
 
 // Undo restores the files of the last fix applied to the project and drops

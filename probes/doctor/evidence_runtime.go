@@ -1,0 +1,77 @@
+package doctor
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/stackui/stackui/stack/edit"
+)
+
+// GPUUser is one container that holds GPU memory, as nvidia-smi's process
+// list attributes it (probes/gpu maps the PIDs to containers).
+type GPUUser struct {
+	Container string `json:"container"`
+	Project   string `json:"project,omitempty"`
+	Service   string `json:"service,omitempty"`
+	Bytes     uint64 `json:"bytes"`
+}
+
+// MemRaise is a memory limit stackui raised, from the edit journal.
+type MemRaise struct {
+	From int64     `json:"from_bytes"`
+	To   int64     `json:"to_bytes"`
+	When time.Time `json:"when"`
+}
+
+// envExampleName is the file projects keep to list the variables they
+// need; stackui reads only its names.
+const envExampleName = ".env.example"
+
+// gatherLocal reads what lives on this machine rather than on the engine:
+// the caller's GPU attribution, .env.example and the edit journal.
+func gatherLocal(ev *Evidence, o Options) {
+	ev.GPUUsers = slices.Clone(o.GPUUsers)
+	if o.Project.WorkingDir != "" {
+		b, err := os.ReadFile(filepath.Join(o.Project.WorkingDir, envExampleName))
+		switch {
+		case err == nil:
+			ev.EnvExample = envNames(b)
+		case !errors.Is(err, os.ErrNotExist):
+			ev.Gaps = append(ev.Gaps, envExampleName+": "+err.Error())
+		}
+	}
+	recs, err := edit.Receipts(ev.Project)
+	if err != nil {
+		ev.Gaps = append(ev.Gaps, "edit journal: "+err.Error())
+		return
+	}
+	for _, r := range recs {
+		st := r.Setting
+		if st == nil || st.Key != "memory" || st.To <= st.From {
+			continue
+		}
+		if s := ev.Service(st.Service); s != nil {
+			s.LastRaise = &MemRaise{From: st.From, To: st.To, When: r.When}
+		}
+	}
+}
+
+var envNameRe = regexp.MustCompile(`^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=`)
+
+// envNames are the variable names a dotenv file defines, in order.
+func envNames(b []byte) []string {
+	var out []string
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		if m := envNameRe.FindSubmatch(sc.Bytes()); m != nil && !slices.Contains(out, string(m[1])) {
+			out = append(out, string(m[1]))
+		}
+	}
+	return out
+}
