@@ -3,11 +3,9 @@ package doctor_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,49 +15,13 @@ import (
 	"github.com/stackui/stackui/stack"
 )
 
-// runtimeImage is the workload image of this checkout under a tag of its
-// own: stackui-demo/workload:latest is rebuilt by every checkout's tests on
-// this engine, and may lack a flag these tests need.
-const runtimeImage = "stackui-doctor-runtime/workload:test"
-
-var (
-	runtimeImageOnce sync.Once
-	runtimeImageErr  error
-	runtimeImageOut  []byte
-)
-
-func buildRuntimeImage(t *testing.T) {
-	t.Helper()
-	testenv.Engine(t)
-	bin := testenv.Binary(t)
-	runtimeImageOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "stackui-runtime-image-")
-		if err != nil {
-			runtimeImageErr = err
-			return
-		}
-		defer os.RemoveAll(dir)
-		b, err := os.ReadFile(bin)
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, "stackui"), b, 0o755)
-		}
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nCOPY stackui /stackui\nENTRYPOINT [\"/stackui\", \"workload\"]\n"), 0o644)
-		}
-		if err != nil {
-			runtimeImageErr = err
-			return
-		}
-		runtimeImageOut, runtimeImageErr = exec.Command("docker", "build", "-q", "-t", runtimeImage, dir).CombinedOutput()
-	})
-	if runtimeImageErr != nil {
-		t.Fatalf("build %s: %v\n%s", runtimeImage, runtimeImageErr, runtimeImageOut)
-	}
-}
+// runtimeImage is the demo workload image, built by testenv.DemoImages
+// from this checkout's binary (stackui demo --images-only).
+const runtimeImage = "stackui-demo/workload:latest"
 
 func runtimeFixture(t *testing.T, composeYAML string, profiles ...string) *fixture {
 	t.Helper()
-	buildRuntimeImage(t)
+	testenv.DemoImages(t)
 	return newFixture(t, strings.ReplaceAll(composeYAML, "IMAGE", runtimeImage), profiles...)
 }
 
