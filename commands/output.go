@@ -3,8 +3,6 @@ package commands
 import (
 	"encoding/json"
 	"fmt"
-
-	"github.com/docker/go-units"
 )
 
 // writeJSON prints v as indented JSON, the shape of every --json.
@@ -25,8 +23,6 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
-
-func bytesSize(b uint64) string { return units.BytesSize(float64(b)) }
 
 // dash stands in for an empty table cell.
 func dash(s string) string {

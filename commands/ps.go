@@ -185,7 +185,7 @@ func printPs(w io.Writer, o backend.Observation) {
 	}
 	fmt.Fprintln(w)
 	if o.Host.MemTotal > 0 {
-		fmt.Fprintf(w, "host: %d CPUs, %s memory, %s available\n", o.Host.CPUs, bytesSize(o.Host.MemTotal), bytesSize(o.Host.MemAvailable))
+		fmt.Fprintf(w, "host: %d CPUs, %s memory, %s available\n", o.Host.CPUs, probes.Bytes(o.Host.MemTotal), probes.Bytes(o.Host.MemAvailable))
 	}
 	for _, warn := range p.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)

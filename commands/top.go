@@ -108,7 +108,7 @@ func printTop(w io.Writer, t topOutput) {
 		if t.Host.CPUPercent > 0 {
 			fmt.Fprintf(w, " (%.0f%% busy)", t.Host.CPUPercent)
 		}
-		fmt.Fprintf(w, ", %s memory, %s available\n", bytesSize(t.Host.MemTotal), bytesSize(t.Host.MemAvailable))
+		fmt.Fprintf(w, ", %s memory, %s available\n", probes.Bytes(t.Host.MemTotal), probes.Bytes(t.Host.MemAvailable))
 	}
 	if t.ContainerMemory.Note != "" {
 		fmt.Fprintf(w, "memory: %s\n", t.ContainerMemory.Note)
@@ -124,7 +124,7 @@ func printTop(w io.Writer, t topOutput) {
 	for _, c := range t.Containers {
 		gpuMem := "-"
 		if c.GPUMem != nil {
-			gpuMem = bytesSize(*c.GPUMem)
+			gpuMem = probes.Bytes(*c.GPUMem)
 		}
 		if !c.Measured {
 			why := "not measured"
@@ -135,8 +135,8 @@ func printTop(w io.Writer, t topOutput) {
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%.2f%%\t%s / %s\t%.2f%%\t%s / %s\t%s / %s\t%d\t%s\n", c.Service, c.Name,
-			c.CPUPercent, bytesSize(c.MemUsed), bytesSize(c.MemLimit), c.MemPercent,
-			bytesSize(c.NetRx), bytesSize(c.NetTx), bytesSize(c.BlkRead), bytesSize(c.BlkWrite), c.Pids, gpuMem)
+			c.CPUPercent, probes.Bytes(c.MemUsed), probes.Bytes(c.MemLimit), c.MemPercent,
+			probes.Bytes(c.NetRx), probes.Bytes(c.NetTx), probes.Bytes(c.BlkRead), probes.Bytes(c.BlkWrite), c.Pids, gpuMem)
 	}
 	tw.Flush()
 }
@@ -160,7 +160,7 @@ func printGPUs(w io.Writer, r gpu.Reading) {
 			parts = append(parts, fmt.Sprintf("%.0f%% busy", *g.UtilPercent))
 		}
 		if g.MemUsed != nil && g.MemTotal != nil {
-			parts = append(parts, fmt.Sprintf("%s / %s", bytesSize(*g.MemUsed), bytesSize(*g.MemTotal)))
+			parts = append(parts, fmt.Sprintf("%s / %s", probes.Bytes(*g.MemUsed), probes.Bytes(*g.MemTotal)))
 		}
 		if g.TempC != nil {
 			parts = append(parts, fmt.Sprintf("%.0f°C", *g.TempC))

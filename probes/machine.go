@@ -30,7 +30,7 @@ func ContainerMemory(h Host, e stack.EngineInfo) MemoryBound {
 		return MemoryBound{Bytes: h.MemTotal, By: "host"}
 	case !e.Local:
 		return MemoryBound{Bytes: e.MemTotal, By: "engine", Note: fmt.Sprintf(
-			"the engine at %s has %s; containers are limited by its memory, not this machine's", e.Host, size(e.MemTotal))}
+			"the engine at %s has %s; containers are limited by its memory, not this machine's", e.Host, Bytes(e.MemTotal))}
 	case h.MemTotal == 0 || !differ(h.MemTotal, e.MemTotal):
 		return MemoryBound{Bytes: e.MemTotal, By: "host"}
 	}
@@ -39,7 +39,7 @@ func ContainerMemory(h Host, e stack.EngineInfo) MemoryBound {
 		what = "the Docker Desktop VM"
 	}
 	return MemoryBound{Bytes: e.MemTotal, By: "engine", Note: fmt.Sprintf(
-		"%s has %s of this machine's %s; containers are limited by the VM's memory", what, size(e.MemTotal), size(h.MemTotal))}
+		"%s has %s of this machine's %s; containers are limited by the VM's memory", what, Bytes(e.MemTotal), Bytes(h.MemTotal))}
 }
 
 // differ allows 2% for how kernels round and reserve memory.
@@ -48,4 +48,6 @@ func differ(a, b uint64) bool {
 	return d > max(a, b)/50
 }
 
-func size(b uint64) string { return units.BytesSize(float64(b)) }
+// Bytes writes a byte count as docker stats writes memory (58.23MiB): the
+// one byte formatter of the CLI and the TUI.
+func Bytes(b uint64) string { return units.BytesSize(float64(b)) }

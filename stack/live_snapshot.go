@@ -136,7 +136,7 @@ func aggregate(svc Service, cs []Container, reachable bool) ServiceState {
 	}
 	if rep == nil {
 		for i := range cs {
-			if rep == nil || lastChange(cs[i]).After(lastChange(*rep)) {
+			if rep == nil || cs[i].LastChange().After(rep.LastChange()) {
 				rep = &cs[i]
 			}
 		}
@@ -150,9 +150,9 @@ func aggregate(svc Service, cs []Container, reachable bool) ServiceState {
 	return st
 }
 
-// lastChange is when a container last changed state as far as list and
+// LastChange is when a container last changed state as far as list and
 // inspect tell: it finished, started or was created.
-func lastChange(c Container) time.Time {
+func (c Container) LastChange() time.Time {
 	t := c.Created
 	if c.StartedAt.After(t) {
 		t = c.StartedAt

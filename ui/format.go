@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/docker/go-units"
 
+	"github.com/stackui/stackui/probes"
 	"github.com/stackui/stackui/themes"
 )
 
@@ -35,7 +36,7 @@ func byteSize(b uint64, f sizeFormat) string {
 	case sizeShort:
 		return shortSize(b)
 	}
-	return units.BytesSize(float64(b))
+	return probes.Bytes(b)
 }
 
 func shortSize(b uint64) string {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/stackui/stackui/stack"
 )
@@ -151,22 +150,11 @@ func latest(cs []stack.Container) *stack.Container {
 			if c.State == stack.StateRunning {
 				best = c
 			}
-		case lastChange(*c).After(lastChange(*best)):
+		case c.LastChange().After(best.LastChange()):
 			best = c
 		}
 	}
 	return best
-}
-
-func lastChange(c stack.Container) time.Time {
-	t := c.Created
-	if c.StartedAt.After(t) {
-		t = c.StartedAt
-	}
-	if c.FinishedAt.After(t) {
-		t = c.FinishedAt
-	}
-	return t
 }
 
 // exitLine describes how the latest container ended.
