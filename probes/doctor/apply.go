@@ -56,7 +56,7 @@ func (a Applier) Apply(ctx context.Context, p *stack.Project, fix Fix) (Result, 
 		return Result{}, fmt.Errorf("fix %s: the project has no service %q", fix.ID, act.Service)
 	}
 	switch act.Kind {
-	case ActSetMemLimit, ActSetPlatform, ActSetStopGrace, ActRemapPort:
+	case ActSetMemLimit, ActSetPlatform, ActSetStopGrace, ActRemapPort, ActSetRestart, ActDependsHealthy, ActReplaceHost:
 		return a.applyEdit(ctx, p, fix)
 	case ActNoGPUOverride:
 		return a.applyOverride(ctx, p, fix)

@@ -64,7 +64,10 @@ type rule func(d *diag) (Finding, bool)
 // policy is an oom, not a crash loop; a 137 is an oom if the kernel says so.
 var rules = []rule{
 	ruleGPU, ruleOOM, ruleArch, rulePort, ruleText(KindNoSpace), ruleText(KindImageMissing), ruleText(KindCUDADriver),
-	ruleCrashLoop, ruleSigkill, ruleUnhealthy, ruleErrorExit, ruleGPUModel, ruleArchModel,
+	// rules_start.go and rules_net.go: a named cause replaces the generic
+	// crash-loop and error-exit below.
+	ruleMount, ruleCommandNotFound, ruleUnknownHost, ruleDependencyUnreachable, ruleBlocked, ruleListenLocalhost,
+	ruleCrashLoop, ruleSigkill, ruleUnhealthy, ruleErrorExit, ruleGPUModel, ruleArchModel, ruleNotStarted,
 }
 
 func diagnoseService(ev *Evidence, s *ServiceEvidence, composeHits []hit) (Finding, bool) {

@@ -105,6 +105,10 @@ type Action struct {
 	NewPort  int           // ActRemapPort: 0 until Plan finds a free one
 	Profiles []string      // ActProfileOff: the profiles to turn off
 	Then     FollowUp
+
+	// ActSetRestart's policy, ActDependsHealthy's dependency, and
+	// ActReplaceHost's old and new name (see rules_net.go).
+	Policy, Dependency, OldHost, NewHost string
 }
 
 // Evidence is everything the rules look at. It is plain data (recorded as
@@ -156,6 +160,11 @@ type ServiceEvidence struct {
 	// PeakMem is the highest memory use seen (by the TUI's stats); 0 when
 	// unknown.
 	PeakMem uint64 `json:"peak_mem_bytes,omitempty"`
+	// Net is where its running container can be reached and what it
+	// listens on (see net.go).
+	Net *NetEvidence `json:"net,omitempty"`
+	// Binds are what the host holds at the bind sources (see net.go).
+	Binds []BindState `json:"binds,omitempty"`
 }
 
 // LogLine is one line of container output.
@@ -182,6 +191,8 @@ type ServiceModel struct {
 	// StopGracePeriod is as written; 0 means the default of 10s.
 	StopGracePeriod time.Duration `json:"stop_grace_period,omitempty"`
 	Healthcheck     bool          `json:"healthcheck,omitempty"`
+	// What the start and network rules read (see model_start.go).
+	Start StartModel `json:"start,omitzero"`
 }
 
 // Port is one published port of a service.
