@@ -203,10 +203,16 @@ func parseProcNet(r io.Reader) ([]Listener, error) {
 		if !ok {
 			continue
 		}
-		out = append(out, Listener{Addr: ip.Unmap().String(), Port: int(port)})
+		// 127.0.0.11 is the engine's DNS resolver in every container on a
+		// user network, not the app's.
+		if a := ip.Unmap(); a != dockerDNS {
+			out = append(out, Listener{Addr: a.String(), Port: int(port)})
+		}
 	}
 	return out, sc.Err()
 }
+
+var dockerDNS = netip.AddrFrom4([4]byte{127, 0, 0, 11})
 
 // procIP decodes an address of /proc/net/tcp: 32-bit words, each in the
 // host's (little-endian) byte order.

@@ -31,12 +31,12 @@ var (
 )
 
 // deathLines are the last lines a service wrote before it died: only for a
-// container that exited with an error, or runs after restarts.
+// container that exited with an error or waits to be restarted. One that
+// runs again is past it: what it logged before is history.
 func (d *diag) deathLines(n int) []string {
 	c := d.c
 	dead := c != nil && (c.State == stack.StateExited || c.State == stack.StateDead) && c.ExitCode != 0 && c.ExitCode != 130 && c.ExitCode != 143
-	looping := c != nil && (c.State == stack.StateRestarting || c.State == stack.StateRunning && c.RestartCount > 0)
-	if !dead && !looping {
+	if !dead && (c == nil || c.State != stack.StateRestarting) {
 		return nil
 	}
 	var out []string

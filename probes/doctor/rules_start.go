@@ -233,8 +233,12 @@ func ruleBlocked(d *diag) (Finding, bool) {
 		} else {
 			f.Evidence = append(f.Evidence, "no container: compose did not create it")
 		}
+		about := []string{"ERROR: for " + sm.Name + " ", `service "` + dep.Service + `"`}
+		for _, c := range d.ev.Service(dep.Service).Containers {
+			about = append(about, c.Name)
+		}
 		for _, l := range d.ev.ComposeFailure {
-			if blockedLine.MatchString(l) {
+			if blockedLine.MatchString(l) && slices.ContainsFunc(about, func(a string) bool { return strings.Contains(l, a) }) {
 				f.Evidence = append(f.Evidence, "compose: "+strings.TrimSpace(l))
 			}
 		}
