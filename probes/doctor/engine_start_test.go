@@ -154,13 +154,16 @@ func TestEngineDependencyUnreachable(t *testing.T) {
 	f := newStartFixture(t, `services:
   db:
     image: IMAGE
-    command: ["--serve", ":5432", "--serve-after", "5s"]
+    command: ["--serve", ":5432", "--serve-after", "20s"]
   app:
     image: IMAGE
     command: ["--connect", "db:5432"]
     depends_on: [db]
 `)
-	f.mustUp()
+	// db first: on a loaded machine compose may take seconds between the
+	// two, and the app must start before db listens.
+	f.mustUp("db")
+	f.mustUp("app")
 	f.wait("app", "its exit", func(c stack.Container) bool { return c.State == stack.StateExited })
 	_, fs := f.diagnose(nil)
 	d := only(t, fs, "app", doctor.KindDependencyUnreachable)

@@ -66,7 +66,7 @@ var rules = []rule{
 	ruleGPU, ruleOOM, ruleArch, rulePort, ruleText(KindNoSpace), ruleText(KindImageMissing), ruleText(KindCUDADriver),
 	// rules_start.go and rules_net.go: a named cause replaces the generic
 	// crash-loop and error-exit below.
-	ruleMount, ruleCommandNotFound, ruleUnknownHost, ruleDependencyUnreachable, ruleBlocked, ruleListenLocalhost,
+	ruleMount, ruleCommandNotFound, ruleUnknownHost, ruleDependencyUnreachable, ruleBlocked, ruleListenLocalhost, ruleRetried,
 	ruleCrashLoop, ruleSigkill, ruleUnhealthy, ruleErrorExit, ruleGPUModel, ruleArchModel, ruleNotStarted,
 }
 
@@ -90,6 +90,9 @@ func diagnoseService(ev *Evidence, s *ServiceEvidence, composeHits []hit) (Findi
 	}
 	for _, r := range rules {
 		if f, ok := r(d); ok {
+			if f.Kind == kindNone {
+				return Finding{}, false
+			}
 			f.Service = s.Model.Name
 			f.ID = s.Model.Name + "/" + string(f.Kind)
 			if f.Fixes == nil {

@@ -320,3 +320,44 @@ var startExplanations = map[Kind]string{
 	KindNotStarted: "The container exists but was never started: an up that was interrupted, or a compose create. " +
 		"Start it, or run up again.",
 }
+
+// kindNone is what a rule returns to say "nothing is wrong, stop here":
+// the generic rules after it would misread the history.
+const kindNone Kind = ""
+
+// ruleRetried: a service that died because a dependency was not ready,
+// and runs again now that it is (restart: on-failure doing its job), has
+// recovered; its restarts are no crash loop.
+func ruleRetried(d *diag) (Finding, bool) {
+	c := d.c
+	if c == nil || c.State != stack.StateRunning || c.RestartCount == 0 || c.Health == "unhealthy" || c.StartedAt.IsZero() {
+		return Finding{}, false
+	}
+	var before, since []LogLine
+	for _, l := range d.s.Logs {
+		if l.Time.IsZero() {
+			return Finding{}, false
+		}
+		if l.Time.Before(c.StartedAt) {
+			before = append(before, l)
+		} else {
+			since = append(since, l)
+		}
+	}
+	if slices.ContainsFunc(since, func(l LogLine) bool { return refusedRe.MatchString(l.Text) || isErrorLine(l.Text) }) {
+		return Finding{}, false
+	}
+	for _, l := range slices.Backward(before[max(0, len(before)-5):]) {
+		if !refusedRe.MatchString(l.Text) {
+			continue
+		}
+		for _, m := range hostPortRe.FindAllStringSubmatch(l.Text, -1) {
+			if dep := serviceByHost(d.ev, m[1]); dep != nil && dep != d.s {
+				if dc := latest(dep.Containers); dc != nil && dc.State == stack.StateRunning {
+					return Finding{Kind: kindNone}, true
+				}
+			}
+		}
+	}
+	return Finding{}, false
+}
