@@ -21,11 +21,11 @@ var (
 	// The name a failed DNS lookup names, as Go, Node, libpq, Java and
 	// Python's requests print it.
 	dnsRes = []*regexp.Regexp{
-		regexp.MustCompile(`lookup ([^\s:]+)(?: on \S+)?: (?:no such host|server misbehaving|Temporary failure in name resolution)`),
-		regexp.MustCompile(`getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([^\s:]+)`),
-		regexp.MustCompile(`could not translate host name "([^"]+)"`),
+		regexp.MustCompile(`lookup ([A-Za-z0-9._-]+)(?: on \S+)?: (?:no such host|server misbehaving|Temporary failure in name resolution)`),
+		regexp.MustCompile(`getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([A-Za-z0-9._-]+)`),
+		regexp.MustCompile(`could not translate host name "([A-Za-z0-9._-]+)"`),
 		regexp.MustCompile(`(?i)unknown ?host(?:exception)?:? '?([A-Za-z0-9][A-Za-z0-9._-]*)`),
-		regexp.MustCompile(`Failed to resolve '([^']+)'`),
+		regexp.MustCompile(`Failed to resolve '([A-Za-z0-9._-]+)'`),
 		regexp.MustCompile(`(?i)host='?([A-Za-z0-9][A-Za-z0-9._-]*)'?.*(?:Name or service not known|Temporary failure in name resolution|nodename nor servname)`),
 	}
 )
