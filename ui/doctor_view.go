@@ -41,6 +41,20 @@ func badgeText(f doctor.Finding) string {
 		return "DISK"
 	case doctor.KindImageMissing:
 		return "IMAGE"
+	case doctor.KindMountError:
+		return "MOUNT"
+	case doctor.KindCommandNotFound:
+		return "NO CMD"
+	case doctor.KindBlocked:
+		return "BLOCKED"
+	case doctor.KindNotStarted:
+		return "CREATED"
+	case doctor.KindListenLocalhost:
+		return "LOCALHOST"
+	case doctor.KindDependencyUnreachable:
+		return "DEP DOWN"
+	case doctor.KindUnknownHost:
+		return "DNS"
 	case doctor.KindErrorExit:
 		if code, ok := exitCodeOf(f); ok {
 			return "EXIT " + code
