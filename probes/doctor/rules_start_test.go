@@ -215,3 +215,31 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
+// State errors, compose output and logs are untrusted: the start and
+// network rules yield complete findings from any of it, never a panic.
+func FuzzStartText(f *testing.F) {
+	f.Add(`error mounting "/p/site.conf" to rootfs at "/etc/site.conf": not a directory: Are you trying to mount a directory onto a file`, "dial tcp 172.18.0.2:5432: connect: connection refused")
+	f.Add(`exec: "node": executable file not found in $PATH`, "dial tcp: lookup databse on 127.0.0.11:53: no such host")
+	f.Add("ERROR: for web  Container \"abc\" exited with code 3.", `connection to server at "db" (172.18.0.2), port 5432 failed: Connection refused`)
+	f.Add("bind source path does not exist: /x", "/bin/sh: 1: gunicorn: not found")
+	f.Fuzz(func(t *testing.T, state, logs string) {
+		c := stack.Container{State: stack.StateCreated, ExitCode: 127, Error: state}
+		web := svc("web", &c)
+		web.Model.Start.Binds = []Bind{{Source: "/p/site.conf", Target: "/etc/site.conf"}}
+		web.Model.DependsOn = []Dependency{{Service: "db", Condition: "service_healthy"}}
+		app := svc("app", ptr(exited(127)))
+		for _, l := range strings.Split(logs, "\n") {
+			app.Logs = append(app.Logs, LogLine{Text: l})
+		}
+		db := svc("db", ptr(exited(1)))
+		db.Net = &NetEvidence{Addresses: []string{"172.18.0.2"}}
+		ev := project(web, app, db)
+		ev.ComposeFailure = strings.Split(state, "\n")
+		for _, f := range Diagnose(ev) {
+			if f.ID == "" || f.Summary == "" || f.Kind == "" {
+				t.Errorf("incomplete finding %+v", f)
+			}
+		}
+	})
+}
