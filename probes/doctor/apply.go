@@ -178,6 +178,8 @@ func (a Applier) followUp(ctx context.Context, p *stack.Project, act Action) err
 	switch act.Then {
 	case ThenNothing:
 		return nil
+	case ThenUp:
+		return a.upWithDeps(ctx, p, act)
 	case ThenBuild:
 		if err := a.Compose.Build(ctx, p, svc, a.OnLine); err != nil {
 			return fmt.Errorf("the build failed: %w", err)
@@ -212,6 +214,8 @@ func followUpDone(a Action) string {
 		return "; pulled and recreated " + a.Service
 	case ThenRecreate:
 		return "; recreated " + a.Service
+	case ThenUp:
+		return "; started " + a.Service + " once its dependencies were ready"
 	}
 	return ""
 }

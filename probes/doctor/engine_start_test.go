@@ -307,3 +307,44 @@ func TestEngineDemoQuiet(t *testing.T) {
 		t.Errorf("findings %v, want none", ids(fs))
 	}
 }
+
+// With a healthcheck on the dependency the fix makes the app wait for it:
+// compose then starts the app once db is healthy, and it connects at the
+// first try.
+func TestEngineDependencyWaitHealthy(t *testing.T) {
+	t.Parallel()
+	f := newStartFixture(t, `services:
+  db:
+    image: IMAGE
+    command: ["--serve", ":5432", "--serve-after", "20s"]
+    healthcheck:
+      test: ["CMD", "/stackui", "workload", "--probe", "http://127.0.0.1:5432/health"]
+      interval: 500ms
+      retries: 100
+  app:
+    image: IMAGE
+    command: ["--connect", "db:5432"]
+    depends_on:
+      db:
+        condition: service_started
+`)
+	f.mustUp("db")
+	f.mustUp("app")
+	f.wait("app", "its exit", func(c stack.Container) bool { return c.State == stack.StateExited })
+	_, fs := f.diagnose(nil)
+	d := only(t, fs, "app", doctor.KindDependencyUnreachable)
+	mustContain(t, "summary", d.Summary, "could not reach db at ", "db runs but is not healthy yet")
+	if got := fixIDs(d); !slices.Equal(got, []string{"wait-healthy", "restart-on-failure"}) {
+		t.Errorf("fixes %v", got)
+	}
+	fix := fixOf(t, d, "wait-healthy")
+	mustContain(t, "diff", fix.Diff, "-        condition: service_started", "+        condition: service_healthy")
+	f.apply(fix)
+	app := f.wait("app", "connected", func(c stack.Container) bool { return running(c) && logsSay(f, c.ID, "connected to db:5432") })
+	if app.RestartCount != 0 {
+		t.Errorf("app restarted %d times", app.RestartCount)
+	}
+	if _, fs := f.diagnose(nil); len(fs) != 0 {
+		t.Errorf("after the fix: %v", ids(fs))
+	}
+}

@@ -118,8 +118,8 @@ func dependencyFinding(d *diag, dep *ServiceEvidence, host string, port int, evi
 	}
 	if dm.Healthcheck && cond != "service_healthy" {
 		f.Fixes = append(f.Fixes, Fix{ID: "wait-healthy",
-			Title:  fmt.Sprintf("make %s wait until %s is healthy (depends_on condition service_healthy), then recreate it", sm.Name, dm.Name),
-			Action: Action{Kind: ActDependsHealthy, Service: sm.Name, Dependency: dm.Name, Then: ThenRecreate}})
+			Title:  fmt.Sprintf("make %s wait until %s is healthy (depends_on condition service_healthy), then start it when %s is", sm.Name, dm.Name, dm.Name),
+			Action: Action{Kind: ActDependsHealthy, Service: sm.Name, Dependency: dm.Name, Then: ThenUp}})
 	}
 	if sm.Restart == "" || sm.Restart == "no" {
 		f.Fixes = append(f.Fixes, Fix{ID: "restart-on-failure",

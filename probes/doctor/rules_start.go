@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"context"
 	"fmt"
 	"path"
 	"regexp"
@@ -28,6 +29,20 @@ const (
 	ActDependsHealthy ActionKind = "depends-on-healthy"
 	ActReplaceHost    ActionKind = "replace-host"
 )
+
+// ThenUp is `up -d SERVICE` with its dependencies: compose waits for
+// their depends_on conditions (which --no-deps skips) and recreates the
+// service only if its configuration changed; dependencies that did not
+// change are left running.
+const ThenUp FollowUp = "up"
+
+func (a Applier) upWithDeps(ctx context.Context, p *stack.Project, act Action) error {
+	err := a.Compose.Up(ctx, p, stack.UpOptions{Services: []string{act.Service}, Profiles: profilesWith(p, act.Service)}, a.OnLine)
+	if err != nil {
+		return fmt.Errorf("starting %s failed: %w", act.Service, err)
+	}
+	return nil
+}
 
 var (
 	// runc: `error mounting "/p/site.conf" to rootfs at "/etc/site.conf"`;
