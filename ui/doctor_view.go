@@ -383,6 +383,8 @@ func fixEffect(b *doctor.RestartBudget, fix doctor.Fix) []string {
 		out = append(out, "Then: rebuild "+a.Service+" and recreate it.")
 	case doctor.ThenPull:
 		out = append(out, "Then: pull "+a.Service+"'s image again and recreate it.")
+	case doctor.ThenUp:
+		out = append(out, "Then: start "+a.Service+" with its dependencies (up -d "+a.Service+"), once they are ready.")
 	}
 	return out
 }
