@@ -44,6 +44,28 @@ func badgeText(f doctor.Finding) string {
 		return "DISK"
 	case doctor.KindImageMissing:
 		return "IMAGE"
+	case doctor.KindMountError:
+		return "MOUNT"
+	case doctor.KindCommandNotFound:
+		return "NO CMD"
+	case doctor.KindBlocked:
+		return "BLOCKED"
+	case doctor.KindNotStarted:
+		return "CREATED"
+	case doctor.KindListenLocalhost:
+		return "LOCALHOST"
+	case doctor.KindDependencyUnreachable:
+		return "DEP DOWN"
+	case doctor.KindUnknownHost:
+		return "DNS"
+	case doctor.KindHealthcheckBroken:
+		return "PROBE"
+	case doctor.KindGPUOOM:
+		return "GPU OOM"
+	case doctor.KindShmTooSmall:
+		return "SHM"
+	case doctor.KindMissingEnv:
+		return "ENV"
 	case doctor.KindErrorExit:
 		if code, ok := exitCodeOf(f); ok {
 			return "EXIT " + code
@@ -140,6 +162,8 @@ func fixEffect(b *doctor.RestartBudget, fix doctor.Fix) []string {
 		out = append(out, "Then: rebuild "+a.Service+" and recreate it.")
 	case doctor.ThenPull:
 		out = append(out, "Then: pull "+a.Service+"'s image again and recreate it.")
+	case doctor.ThenUp:
+		out = append(out, "Then: start "+a.Service+" with its dependencies (up -d "+a.Service+"), once they are ready.")
 	}
 	return out
 }

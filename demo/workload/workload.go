@@ -34,6 +34,8 @@ const (
 
 type config struct {
 	serve          string
+	serveAfter     time.Duration
+	connect        string
 	logRate        float64 // <0: no log lines
 	logSize        int
 	logLines       int64
@@ -55,6 +57,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("stackui workload", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.serve, "serve", "", "serve HTTP on `addr` (e.g. :8080): / and /health")
+	fs.DurationVar(&c.serveAfter, "serve-after", 0, "start listening for --serve only after this `duration` (a slow database)")
+	fs.StringVar(&c.connect, "connect", "", "dial `host:port` (TCP) at start; on failure print Go's error and exit 1, like an app whose database is not there")
 	fs.Float64Var(&c.logRate, "log-rate", -1, "write `n` numbered log lines per second (0: as fast as possible; default: none)")
 	fs.IntVar(&c.logSize, "log-size", 80, "size of each log line in `bytes`, newline excluded")
 	fs.Int64Var(&c.logLines, "log-lines", 0, "stop logging after `n` lines (0: never)")
@@ -89,7 +93,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if c.logLines < 0 {
 		problems = append(problems, fmt.Errorf("--log-lines %d: want 0 or more", c.logLines))
 	}
-	if c.allocEvery < 0 || c.exitAfter < 0 || c.unhealthyAfter < 0 {
+	if c.allocEvery < 0 || c.exitAfter < 0 || c.unhealthyAfter < 0 || c.serveAfter < 0 {
 		problems = append(problems, errors.New("durations must not be negative"))
 	}
 	if c.exitCode < 0 || c.exitCode > 255 {
@@ -97,6 +101,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.unhealthyAfter > 0 && c.serve == "" {
 		problems = append(problems, errors.New("--unhealthy-after needs --serve"))
+	}
+	if c.serveAfter > 0 && c.serve == "" {
+		problems = append(problems, errors.New("--serve-after needs --serve"))
 	}
 	if err := errors.Join(problems...); err != nil {
 		fmt.Fprintf(stderr, "stackui workload: %v\n", err)
@@ -126,6 +133,15 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, signals <
 	}
 	o := newOutput(stdout)
 	o.logf("workload started, pid %d", os.Getpid())
+	if c.connect != "" {
+		if err := connect(ctx, c.connect); err != nil {
+			// What a real app prints when its database is not there: Go's
+			// own dial error, host and port included.
+			fmt.Fprintf(stderr, "stackui workload: %v\n", err)
+			return exitFailure
+		}
+		o.logf("connected to %s", c.connect)
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -133,7 +149,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, signals <
 	defer cancel()
 	failed := make(chan error, 2)
 
-	if c.serve != "" {
+	if c.serve != "" && c.serveAfter > 0 {
+		wg.Go(func() {
+			if err := serveAfter(ctx, o, c.serve, c.serveAfter, c.unhealthyAfter); err != nil {
+				failed <- err
+			}
+		})
+	}
+	if c.serve != "" && c.serveAfter == 0 {
 		ln, err := net.Listen("tcp", c.serve)
 		if err != nil {
 			fmt.Fprintf(stderr, "stackui workload: listen %s: %v\n", c.serve, err)

@@ -56,7 +56,7 @@ func (a Applier) Apply(ctx context.Context, p *stack.Project, fix Fix) (Result, 
 		return Result{}, fmt.Errorf("fix %s: the project has no service %q", fix.ID, act.Service)
 	}
 	switch act.Kind {
-	case ActSetMemLimit, ActSetPlatform, ActSetStopGrace, ActRemapPort, ActSetShmSize, ActSetIPCHost:
+	case ActSetMemLimit, ActSetPlatform, ActSetStopGrace, ActRemapPort, ActSetShmSize, ActSetIPCHost, ActSetRestart, ActDependsHealthy, ActReplaceHost:
 		return a.applyEdit(ctx, p, fix)
 	case ActNoGPUOverride:
 		return a.applyOverride(ctx, p, fix)
@@ -178,6 +178,8 @@ func (a Applier) followUp(ctx context.Context, p *stack.Project, act Action) err
 	switch act.Then {
 	case ThenNothing:
 		return nil
+	case ThenUp:
+		return a.upWithDeps(ctx, p, act)
 	case ThenBuild:
 		if err := a.Compose.Build(ctx, p, svc, a.OnLine); err != nil {
 			return fmt.Errorf("the build failed: %w", err)
@@ -212,6 +214,8 @@ func followUpDone(a Action) string {
 		return "; pulled and recreated " + a.Service
 	case ThenRecreate:
 		return "; recreated " + a.Service
+	case ThenUp:
+		return "; started " + a.Service + " once its dependencies were ready"
 	}
 	return ""
 }

@@ -91,7 +91,7 @@ func Gather(ctx context.Context, o Options) Evidence {
 		CheckFunc("images", g.images),
 		CheckFunc("events", func(ctx context.Context, logf Logf) error { return g.events(ctx, now.Add(-history), now) }),
 	)
-	errs = append(errs, RunChecks(ctx, o.Logf, g.secondPass()...)...)
+	errs = append(errs, RunChecks(ctx, o.Logf, append(g.secondPass(), g.netChecks()...)...)...)
 	for _, err := range errs {
 		ev.Gaps = append(ev.Gaps, err.Error())
 	}

@@ -46,6 +46,7 @@ func ModelOf(s stack.Service) ServiceModel {
 		m.DependsOn = append(m.DependsOn, Dependency{Service: name, Condition: dep.Condition})
 	}
 	slices.SortFunc(m.DependsOn, func(a, b Dependency) int { return strings.Compare(a.Service, b.Service) })
+	m.Start = startModelOf(s)
 	return m
 }
 

@@ -63,6 +63,12 @@ func planFix(p *stack.Project, fix Fix, overrideDir string) (Fix, error) {
 			fix.Title = fmt.Sprintf("publish %s on host port %d instead of %d, then recreate it", a.Service, a.NewPort, a.OldPort)
 		}
 		plan, err = edit.RemapPort(p, a.Service, a.OldPort, a.NewPort)
+	case ActSetRestart:
+		plan, err = edit.SetRestart(p, a.Service, a.Policy)
+	case ActDependsHealthy:
+		plan, err = edit.SetDependsOnCondition(p, a.Service, a.Dependency, "service_healthy")
+	case ActReplaceHost:
+		plan, err = edit.ReplaceHost(p, a.Service, a.OldHost, a.NewHost)
 	case ActNoGPUOverride:
 		path, content, err := noGPUOverrideFile(p, a.Service, overrideDir)
 		if err != nil {

@@ -65,7 +65,10 @@ type rule func(d *diag) (Finding, bool)
 // policy is an oom, not a crash loop; a 137 is an oom if the kernel says so.
 var rules = []rule{
 	ruleGPU, ruleOOM, ruleArch, rulePort, ruleGPUOOM, ruleShm, ruleText(KindNoSpace), ruleText(KindImageMissing), ruleText(KindCUDADriver),
-	ruleMissingEnv, ruleCrashLoop, ruleSigkill, ruleHealthBroken, ruleUnhealthy, ruleErrorExit, ruleGPUModel, ruleArchModel,
+	// rules_start.go and rules_net.go: a named cause replaces the generic
+	// crash-loop and error-exit below.
+	ruleMount, ruleCommandNotFound, ruleUnknownHost, ruleDependencyUnreachable, ruleBlocked, ruleListenLocalhost, ruleRetried,
+	ruleMissingEnv, ruleCrashLoop, ruleSigkill, ruleHealthBroken, ruleUnhealthy, ruleErrorExit, ruleGPUModel, ruleArchModel, ruleNotStarted,
 }
 
 func diagnoseService(ev *Evidence, s *ServiceEvidence, composeHits []hit) (Finding, bool) {
@@ -88,6 +91,9 @@ func diagnoseService(ev *Evidence, s *ServiceEvidence, composeHits []hit) (Findi
 	}
 	for _, r := range rules {
 		if f, ok := r(d); ok {
+			if f.Kind == kindNone {
+				return Finding{}, false
+			}
 			f.Service = s.Model.Name
 			f.ID = s.Model.Name + "/" + string(f.Kind)
 			if f.Fixes == nil {

@@ -20,7 +20,7 @@ type runtimeCase struct {
 	absent  map[string][]string // per finding id, texts its summary must not hold
 }
 
-func svc(ev *Evidence, name string) *ServiceEvidence { return ev.Service(name) }
+func rsvc(ev *Evidence, name string) *ServiceEvidence { return ev.Service(name) }
 
 func TestRuntimeRules(t *testing.T) {
 	all := []string{"loader/shm-too-small", "trainer/gpu-oom", "web/missing-env", "probe/healthcheck-broken"}
@@ -36,57 +36,57 @@ func TestRuntimeRules(t *testing.T) {
 				"probe/healthcheck-broken": {"has no curl", "restarting cannot help"},
 			},
 			fixes: map[string][]string{"loader/shm-too-small": {"raise-shm", "ipc-host"}, "trainer/gpu-oom": {}, "web/missing-env": {}, "probe/healthcheck-broken": {}}},
-		{name: "ipc host is no shm problem", change: func(ev *Evidence) { svc(ev, "loader").Model.IPC = "host" },
+		{name: "ipc host is no shm problem", change: func(ev *Evidence) { rsvc(ev, "loader").Model.IPC = "host" },
 			want: append([]string{"loader/error-exit"}, without("loader/shm-too-small")...)},
-		{name: "a SIGBUS with a large shm is not shm's", change: func(ev *Evidence) { svc(ev, "loader").Model.ShmSize = 8 * gib },
+		{name: "a SIGBUS with a large shm is not shm's", change: func(ev *Evidence) { rsvc(ev, "loader").Model.ShmSize = 8 * gib },
 			want: append([]string{"loader/error-exit"}, without("loader/shm-too-small")...)},
-		{name: "shm size set small is named", change: func(ev *Evidence) { svc(ev, "loader").Model.ShmSize = 128 * mib },
+		{name: "shm size set small is named", change: func(ev *Evidence) { rsvc(ev, "loader").Model.ShmSize = 128 * mib },
 			want:    all,
 			summary: map[string][]string{"loader/shm-too-small": {"/dev/shm is 128MiB; it died"}},
 			absent:  map[string][]string{"loader/shm-too-small": {"not set"}}},
 		{name: "ENOSPC on /dev/shm is shm, on a disk is no-space", change: func(ev *Evidence) {
-			l := svc(ev, "loader")
+			l := rsvc(ev, "loader")
 			l.Containers[0].ExitCode = 1
 			l.Logs = append(l.Logs, LogLine{Text: "OSError: [Errno 28] No space left on device: '/dev/shm/torch_1234'"})
-			tr := svc(ev, "trainer")
+			tr := rsvc(ev, "trainer")
 			tr.Logs = []LogLine{{Text: "OSError: [Errno 28] No space left on device: '/data/ckpt.pt'"}}
 		}, want: []string{"loader/shm-too-small", "trainer/no-space", "web/missing-env", "probe/healthcheck-broken"},
 			absent: map[string][]string{"loader/shm-too-small": {"SIGBUS"}}},
 		{name: "DataLoader's message with a large shm still counts", change: func(ev *Evidence) {
-			l := svc(ev, "loader")
+			l := rsvc(ev, "loader")
 			l.Model.ShmSize = 2 * gib
 			l.Containers[0].ExitCode = 1
 			l.Logs = append(l.Logs, LogLine{Text: "RuntimeError: DataLoader worker (pid 42) is killed by signal: Bus error. It is possible that dataloader's workers are out of shared memory. Please try to raise your shared memory limit. ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm)."})
 		}, want: all, summary: map[string][]string{"loader/shm-too-small": {"/dev/shm is 2GiB"}}},
 		{name: "the variable is set: no missing-env", change: func(ev *Evidence) {
-			svc(ev, "web").Model.Env = []string{"APP_MODE", "DATABASE_URL"}
+			rsvc(ev, "web").Model.Env = []string{"APP_MODE", "DATABASE_URL"}
 		}, want: []string{"loader/shm-too-small", "trainer/gpu-oom", "probe/healthcheck-broken", "web/error-exit"}},
 		{name: "not defined anywhere else", change: func(ev *Evidence) {
 			ev.EnvExample = nil
-			svc(ev, "worker").Model.Env = nil
+			rsvc(ev, "worker").Model.Env = nil
 		}, want: all, absent: map[string][]string{"web/missing-env": {"defines", "define it"}}},
 		{name: "other wordings name the variable", change: func(ev *Evidence) {
-			svc(ev, "web").Logs = []LogLine{{Text: "Error: environment variable REDIS_URL is required"}}
+			rsvc(ev, "web").Logs = []LogLine{{Text: "Error: environment variable REDIS_URL is required"}}
 		}, want: all, summary: map[string][]string{"web/missing-env": {"REDIS_URL"}}},
 		{name: "running fine with the same words: nothing", change: func(ev *Evidence) {
 			for _, n := range []string{"trainer", "web", "loader"} {
-				s := svc(ev, n)
+				s := rsvc(ev, n)
 				s.Containers[0].State, s.Containers[0].ExitCode = stack.StateRunning, 0
 			}
-			p := svc(ev, "probe")
+			p := rsvc(ev, "probe")
 			p.Containers[0].Health = "healthy"
 		}, want: nil},
 		{name: "a stop is no death", change: func(ev *Evidence) {
 			for _, n := range []string{"trainer", "web", "loader"} {
-				svc(ev, n).Containers[0].ExitCode = 143
+				rsvc(ev, n).Containers[0].ExitCode = 143
 			}
 		}, want: []string{"probe/healthcheck-broken"}},
 		{name: "a probe that runs and fails is unhealthy", change: func(ev *Evidence) {
-			c := &svc(ev, "probe").Containers[0]
+			c := &rsvc(ev, "probe").Containers[0]
 			c.HealthLog = []stack.HealthProbe{{ExitCode: 1, Output: "curl: (7) Failed to connect to localhost port 8080: Connection refused"}}
 		}, want: append(without("probe/healthcheck-broken"), "probe/unhealthy")},
 		{name: "a CMD-SHELL probe without a shell", change: func(ev *Evidence) {
-			c := &svc(ev, "probe").Containers[0]
+			c := &rsvc(ev, "probe").Containers[0]
 			c.HealthLog[len(c.HealthLog)-1].Output = `OCI runtime exec failed: exec failed: container_linux.go:380: starting container process caused: exec: "/bin/sh": stat /bin/sh: no such file or directory: unknown`
 		}, want: all, summary: map[string][]string{"probe/healthcheck-broken": {"no shell"}}},
 		{name: "GPU memory of other containers is named", change: func(ev *Evidence) {
@@ -97,10 +97,10 @@ func TestRuntimeRules(t *testing.T) {
 		}, want: all, summary: map[string][]string{"trainer/gpu-oom": {"container other-notebook-1 (project other, service notebook) holds 6GiB"}},
 			absent: map[string][]string{"trainer/gpu-oom": {"-trainer-1"}}},
 		{name: "RESOURCE_EXHAUSTED without GPU words is not gpu-oom", change: func(ev *Evidence) {
-			svc(ev, "trainer").Logs = []LogLine{{Text: "grpc: code = RESOURCE_EXHAUSTED desc = quota exceeded"}}
+			rsvc(ev, "trainer").Logs = []LogLine{{Text: "grpc: code = RESOURCE_EXHAUSTED desc = quota exceeded"}}
 		}, want: append(without("trainer/gpu-oom"), "trainer/error-exit")},
 		{name: "a crash loop of GPU OOM is gpu-oom", change: func(ev *Evidence) {
-			c := &svc(ev, "trainer").Containers[0]
+			c := &rsvc(ev, "trainer").Containers[0]
 			c.State, c.RestartCount = stack.StateRunning, 4
 		}, want: all},
 	}
@@ -157,7 +157,7 @@ func sameSet(a, b []string) bool {
 func TestShmFixSize(t *testing.T) {
 	for _, tc := range []struct{ shm, want int64 }{{0, gib}, {256 * mib, gib}, {768 * mib, 2 * gib}} {
 		ev := loadEvidence(t, "runtime-kinds")
-		svc(&ev, "loader").Model.ShmSize = tc.shm
+		rsvc(&ev, "loader").Model.ShmSize = tc.shm
 		for _, f := range Diagnose(ev) {
 			if f.Kind == KindShmTooSmall && f.Fixes[0].Action.Bytes != tc.want {
 				t.Errorf("shm %d: raise to %d, want %d", tc.shm, f.Fixes[0].Action.Bytes, tc.want)

@@ -107,6 +107,10 @@ type Action struct {
 	NewPort  int           // ActRemapPort: 0 until Plan finds a free one
 	Profiles []string      // ActProfileOff: the profiles to turn off
 	Then     FollowUp
+
+	// ActSetRestart's policy, ActDependsHealthy's dependency, and
+	// ActReplaceHost's old and new name (see rules_net.go).
+	Policy, Dependency, OldHost, NewHost string
 }
 
 // Evidence is everything the rules look at. It is plain data (recorded as
@@ -171,6 +175,11 @@ type ServiceEvidence struct {
 	// LastRaise is the last memory raise stackui applied to the service,
 	// from the edit journal; nil when none.
 	LastRaise *MemRaise `json:"last_mem_raise,omitempty"`
+	// Net is where its running container can be reached and what it
+	// listens on (see net.go).
+	Net *NetEvidence `json:"net,omitempty"`
+	// Binds are what the host holds at the bind sources (see net.go).
+	Binds []BindState `json:"binds,omitempty"`
 }
 
 // LogLine is one line of container output.
@@ -203,6 +212,8 @@ type ServiceModel struct {
 	// Env are the names of the variables its environment sets to a
 	// non-empty value (never the values: they may be secrets).
 	Env []string `json:"env,omitempty"`
+	// What the start and network rules read (see model_start.go).
+	Start StartModel `json:"start,omitzero"`
 }
 
 // Port is one published port of a service.
