@@ -2,11 +2,9 @@ package doctor_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stackui/stackui/demo"
@@ -15,50 +13,13 @@ import (
 	"github.com/stackui/stackui/stack"
 )
 
-// startImage is the demo workload built from this tree's binary under a
-// tag of its own: the start and network tests need --connect and
-// --serve-after, and stackui-demo/workload:latest is shared with every
-// other test binary on the engine, which may rebuild it from another tree.
-const startImage = "stackui-doctor-test/start:latest"
-
-var (
-	startImageOnce sync.Once
-	startImageErr  error
-	startImageOut  []byte
-)
-
-func buildStartImage(t *testing.T) {
-	t.Helper()
-	testenv.Engine(t)
-	bin := testenv.Binary(t)
-	startImageOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "stackui-start-image-")
-		if err != nil {
-			startImageErr = err
-			return
-		}
-		defer os.RemoveAll(dir)
-		b, err := os.ReadFile(bin)
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, "stackui"), b, 0o755)
-		}
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nCOPY stackui /stackui\nENTRYPOINT [\"/stackui\", \"workload\"]\n"), 0o644)
-		}
-		if err != nil {
-			startImageErr = err
-			return
-		}
-		startImageOut, startImageErr = exec.Command("docker", "build", "-q", "-t", startImage, dir).CombinedOutput()
-	})
-	if startImageErr != nil {
-		t.Fatalf("build %s: %v\n%s", startImage, startImageErr, startImageOut)
-	}
-}
+// startImage is the demo workload image, built by testenv.DemoImages
+// from this checkout's binary (stackui demo --images-only).
+const startImage = "stackui-demo/workload:latest"
 
 func newStartFixture(t *testing.T, composeYAML string) *fixture {
 	t.Helper()
-	buildStartImage(t)
+	testenv.DemoImages(t)
 	return newFixture(t, strings.ReplaceAll(composeYAML, "IMAGE", startImage))
 }
 
