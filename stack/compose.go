@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -306,8 +307,32 @@ func (w *lineWriter) flush() {
 	}
 }
 
+// logrusLine is a message the docker CLI logs in logrus's text format, as
+// compose v5 does for warnings when its output is not a terminal:
+// time="2026-12-05T20:08:44Z" level=warning msg="Warning: No resource found to remove for project \"demo\"."
+var logrusLine = regexp.MustCompile(`^time="[^"]*" level=(\w+) msg=("(?:[^"\\]|\\.)*")(.*)$`)
+
+// plainLogLine turns a logrus line into its message, with the level in
+// front unless the message says it already; other lines stay as they are.
+func plainLogLine(line string) string {
+	m := logrusLine.FindStringSubmatch(line)
+	if m == nil {
+		return line
+	}
+	msg, err := strconv.Unquote(m[2])
+	if err != nil {
+		return line
+	}
+	// An escaped line break must not split the line again.
+	msg = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(msg)
+	if !strings.HasPrefix(strings.ToLower(msg), strings.ToLower(m[1])) {
+		msg = m[1] + ": " + msg
+	}
+	return msg + m[3]
+}
+
 func (w *lineWriter) emit(raw []byte) {
-	line := strings.TrimRight(ansi.Strip(string(raw)), " \t")
+	line := plainLogLine(strings.TrimRight(ansi.Strip(string(raw)), " \t"))
 	if strings.TrimSpace(line) == "" {
 		return
 	}

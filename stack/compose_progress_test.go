@@ -51,6 +51,9 @@ func TestLineWriterComposeV5Output(t *testing.T) {
 			" service:broken:1 Error response from daemon: No such image: stackui-demo/nope:latest",
 			"Error response from daemon: No such image: stackui-demo/nope:latest",
 		},
+		"down-nothing.txt": {
+			`Warning: No resource found to remove for project "stackuirec".`,
+		},
 		"down.txt": {
 			" Container stackuirec-db-1 Stopping",
 			" Container stackuirec-db-1 Stopped",
@@ -79,6 +82,20 @@ func TestLineWriterComposeV5Output(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestPlainLogLine(t *testing.T) {
+	for in, want := range map[string]string{
+		`time="2026-12-05T20:08:44Z" level=warning msg="No resource found"`:       "warning: No resource found",
+		`time="2026-12-05T20:08:44Z" level=error msg="Error: a \"b\"\tc" extra=1`: "Error: a \"b\"\tc extra=1",
+		`time="x" level=warning msg="bad \q quote"`:                               `time="x" level=warning msg="bad \q quote"`,
+		`time="x" level=info msg="two\nlines"`:                                    "info: two lines",
+		` Container p-web-1 Started`:                                              ` Container p-web-1 Started`,
+	} {
+		if got := plainLogLine(in); got != want {
+			t.Errorf("plainLogLine(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
