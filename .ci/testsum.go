@@ -32,6 +32,7 @@ func main() {
 	buffered := map[string][]string{} // package + test: its output until it ends
 	counts := map[string]int{}        // action: tests and subtests
 	top := 0                          // top-level tests that ran
+	var skipped []string              // named, since a skip proves nothing
 	packageFailed := false
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 1<<20), 16<<20)
@@ -71,6 +72,9 @@ func main() {
 			if e.Action == "fail" {
 				fmt.Print(strings.Join(buffered[key], ""))
 			}
+			if e.Action == "skip" {
+				skipped = append(skipped, e.Test+" ("+e.Package+")")
+			}
 			delete(buffered, key)
 		}
 	}
@@ -81,6 +85,9 @@ func main() {
 	ran := counts["pass"] + counts["fail"]
 	fmt.Printf("== under %s: %d tests ran (%d top-level, the rest subtests): %d passed, %d failed, %d skipped\n",
 		label, ran, top, counts["pass"], counts["fail"], counts["skip"])
+	for _, name := range skipped {
+		fmt.Println("   skipped:", name)
+	}
 	if counts["fail"] > 0 || packageFailed {
 		os.Exit(1)
 	}
