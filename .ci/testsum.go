@@ -62,6 +62,7 @@ func main() {
 					delete(buffered, k)
 				}
 			}
+		case e.Test == "": // a package's own pass, skip (no test files) or start
 		case e.Action == "output":
 			buffered[key] = append(buffered[key], e.Output)
 		case e.Action == "pass" || e.Action == "fail" || e.Action == "skip":
