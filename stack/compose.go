@@ -8,7 +8,9 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -127,7 +129,13 @@ const outputTailLines = 200
 // droppedEnv are the variables the CLI would read to pick files and name on
 // its own. Run passes those as flags, which win in both CLIs; dropping them
 // as well keeps the child's environment from contradicting its flags.
-var droppedEnv = []string{"COMPOSE_FILE", "COMPOSE_PROJECT_NAME"}
+// COMPOSE_PROGRESS goes too: a plugin older than --progress (see
+// progressArgs) would otherwise redraw in place or print JSON into the
+// actions drawer. So does COMPOSE_ANSI: v5.6.0 with COMPOSE_ANSI=always
+// refuses --progress plain ("can't use --progress plain while ANSI support
+// is forced"), even when --ansi never is passed too; the output goes to a
+// pipe, where colours are only noise.
+var droppedEnv = []string{"COMPOSE_FILE", "COMPOSE_PROJECT_NAME", "COMPOSE_PROGRESS", "COMPOSE_ANSI"}
 
 // composeEnv is the child's environment: the variables the project was
 // loaded with (Options.Env or the process's, plus what its env files
@@ -171,9 +179,35 @@ func composeEnv(p *Project) []string {
 	return env
 }
 
+// AtLeast reports whether the CLI's version is major.minor or later; an
+// unknown or unreadable version is not.
+func (c ComposeCLI) AtLeast(major, minor int) bool {
+	ma, rest, _ := strings.Cut(c.Version, ".")
+	mi, _, _ := strings.Cut(rest, ".")
+	gotMa, err := strconv.Atoi(ma)
+	if err != nil {
+		return false
+	}
+	gotMi, _ := strconv.Atoi(mi) // "2" alone is 2.0
+	return gotMa > major || (gotMa == major && gotMi >= minor)
+}
+
+// progressArgs make docker compose print each step as one plain line. It
+// already does when its output is not a terminal, but COMPOSE_PROGRESS
+// (tty: redraws with cursor moves; json; quiet) in the user's environment
+// would override that. --progress is a global flag of the plugin, which
+// every release since v2.20 has; docker-compose v1 does not know it.
+func (c ComposeCLI) progressArgs() []string {
+	if c.Name != "docker compose" || !c.AtLeast(2, 20) {
+		return nil
+	}
+	return []string{"--progress", "plain"}
+}
+
 // Command is the full command line Run would execute.
 func (c ComposeCLI) Command(p *Project, profiles []string, args []string) []string {
 	cmd := append([]string{c.Path}, c.Prefix...)
+	cmd = append(cmd, c.progressArgs()...)
 	if p != nil {
 		cmd = append(cmd, p.ComposeArgs(profiles)...)
 	}
@@ -273,8 +307,32 @@ func (w *lineWriter) flush() {
 	}
 }
 
+// logrusLine is a message the docker CLI logs in logrus's text format, as
+// compose v5 does for warnings when its output is not a terminal:
+// time="2026-12-05T20:08:44Z" level=warning msg="Warning: No resource found to remove for project \"demo\"."
+var logrusLine = regexp.MustCompile(`^time="[^"]*" level=(\w+) msg=("(?:[^"\\]|\\.)*")(.*)$`)
+
+// plainLogLine turns a logrus line into its message, with the level in
+// front unless the message says it already; other lines stay as they are.
+func plainLogLine(line string) string {
+	m := logrusLine.FindStringSubmatch(line)
+	if m == nil {
+		return line
+	}
+	msg, err := strconv.Unquote(m[2])
+	if err != nil {
+		return line
+	}
+	// An escaped line break must not split the line again.
+	msg = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(msg)
+	if !strings.HasPrefix(strings.ToLower(msg), strings.ToLower(m[1])) {
+		msg = m[1] + ": " + msg
+	}
+	return msg + m[3]
+}
+
 func (w *lineWriter) emit(raw []byte) {
-	line := strings.TrimRight(ansi.Strip(string(raw)), " \t")
+	line := plainLogLine(strings.TrimRight(ansi.Strip(string(raw)), " \t"))
 	if strings.TrimSpace(line) == "" {
 		return
 	}

@@ -18,6 +18,9 @@ var (
 	// docker-compose 1.x: "Pulling web (image:tag)..."; docker compose v2:
 	// " ✘ web Error", " web Pulling".
 	pullingRe = regexp.MustCompile(`^\s*(?:Pulling ([A-Za-z0-9._-]+) \(|\S{0,3}\s*([A-Za-z0-9._-]+) (?:Pulling|Error|Warning|Interrupted)\b)`)
+	// docker compose v5 names the image, not the service, in pull progress:
+	// " Image acme/api:2 Pulling", " Image acme/api:2 Error Get ...".
+	imageProgressRe = regexp.MustCompile(`^\s*\S{0,3}\s*Image (\S+) (?:Pulling|Error|Warning|Interrupted)\b`)
 	// Container names in either CLI's progress lines: proj_web_1, proj-web-1.
 	containerRe = regexp.MustCompile(`\b([A-Za-z0-9._-]+)[_-]([0-9]+)\b`)
 	// Image references in pull errors.
@@ -35,6 +38,9 @@ func attributeCompose(ev *Evidence) map[string][]hit {
 	for _, line := range ev.ComposeFailure {
 		if m := pullingRe.FindStringSubmatch(line); m != nil && ev.Service(m[1]+m[2]) != nil {
 			current = m[1] + m[2]
+		} else if m := imageProgressRe.FindStringSubmatch(line); m != nil {
+			// Several services of one image leave the line unclaimed.
+			current = serviceByImage(ev, m[1])
 		} else if svc := containerService(ev, line); svc != "" {
 			current = svc
 		}

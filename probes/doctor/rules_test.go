@@ -148,6 +148,13 @@ func TestRulesTable(t *testing.T) {
 		"Error response from daemon: pull access denied for acme/api, repository does not exist or may require 'docker login'"}
 	v2Pull.ComposeFailure[1] = "Error response from daemon: manifest for acme/api:2 not found: manifest unknown: manifest unknown"
 
+	// What docker compose v5.6.0 printed for a missing image with no
+	// registry in reach: the progress lines name the image, not the service.
+	v5Pull := evidence(ServiceModel{Name: "ghost", Image: "acme/ghost:nope"})
+	v5Pull.ComposeFailure = []string{" Image acme/ghost:nope Pulling",
+		` Image acme/ghost:nope Error Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host`,
+		`Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host`}
+
 	stopped143 := evidence(ServiceModel{}, exited(143))
 
 	cases := []struct {
@@ -203,6 +210,7 @@ func TestRulesTable(t *testing.T) {
 		}},
 		{"a failure no service claims is the project's", unattributed, "image-missing", "could not be found or pulled", nil},
 		{"compose v2 pull error names the service by image", v2Pull, "api/image-missing", "acme/api:2", nil},
+		{"compose v5 pull progress names the image", v5Pull, "ghost/image-missing", "the registry cannot be reached", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

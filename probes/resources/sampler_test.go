@@ -197,10 +197,11 @@ func TestSamplerEngineStreamsOnlyVisible(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	// Visible again but stopped: no stream.
+	// Stopped, then visible again: no stream. (The other order may open
+	// one rightly: until Update, b is running as far as the sampler knows.)
 	b.State = stack.StateExited
-	s.SetVisible("b")
 	s.Update(projectSnap(a, b))
+	s.SetVisible("b")
 	waitFor(t, s, 5*time.Second, func(sn Snapshot) bool {
 		cu, _ := sn.Container("b")
 		return !cu.Running
