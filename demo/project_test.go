@@ -56,7 +56,7 @@ func TestWriteProjectUnwritable(t *testing.T) {
 
 // TestComposeFileLoads loads the demo compose file with compose-go, the
 // loader docker compose v2 uses, with every profile on. (The end-to-end
-// test in package main runs it with docker-compose 1.29.)
+// tests in commands/ run it with both compose CLIs.)
 func TestComposeFileLoads(t *testing.T) {
 	dir := t.TempDir()
 	path, _, err := WriteProject(dir)
