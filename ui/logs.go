@@ -97,6 +97,7 @@ func decorFor(st themes.Styles) logbuf.Decor {
 		Note:    spanOf(st.Warn),
 		Match:   spanOf(st.Match),
 		Current: spanOf(st.MatchCurrent),
+		Mark:    spanOf(st.Mark),
 	}
 	for _, p := range st.Prefixes {
 		d.Prefixes = append(d.Prefixes, spanOf(p))
@@ -449,9 +450,12 @@ func (m *logsPane) status(info logbuf.PageInfo) string {
 	if head != "" {
 		parts[0] = head
 	}
-	if info.AtEnd && m.pos.Follow {
+	switch {
+	case head != "":
+		parts = append(parts, "G follows") // the head says it is paused
+	case info.AtEnd && m.pos.Follow:
 		parts = append(parts, "following")
-	} else {
+	default:
 		parts = append(parts, "paused (G follows)")
 	}
 	for _, t := range []struct {

@@ -132,10 +132,9 @@ func (m *logsPane) deathStatus(info logbuf.PageInfo) (head, marks string) {
 	default:
 		marks = plural(info.Marked, "evidence line") + " marked"
 		if m.query.Empty() {
+			marks += " (n/N)"
 			if info.Mark > 0 {
-				marks += fmt.Sprintf(" (%d/%d, n/N)", info.Mark, info.Marked)
-			} else {
-				marks += " (n/N)"
+				marks = fmt.Sprintf("evidence %d/%d", info.Mark, info.Marked)
 			}
 		}
 	}
