@@ -290,3 +290,22 @@ func TestDoctorLWaitsForTheHistory(t *testing.T) {
 		})
 	}
 }
+
+// Without a time of death (a container that never exited), the newest
+// evidence line stands for it.
+func TestLogsJumpWithoutATimeOfDeath(t *testing.T) {
+	m := newTestLogs(t, LogsOptions{})
+	m.SetService("trainer")
+	for _, l := range trainerLines() {
+		m.store.Append(m.store.Source("trainer", 1, 0), l.Time, logbuf.StreamStdout, l.Text)
+	}
+	m.jumpTo(time.Time{}, []string{"MemoryError: cannot allocate 8M", "step 05"})
+	rows := m.view().Rows
+	if m.pos.Follow || m.death.pending || m.current != 28 || rowOf(m, "MemoryError") != deathRow(rows) {
+		t.Errorf("follow %v, pending %v, current %d, MemoryError on row %d (want 28 on %d):\n%s",
+			m.pos.Follow, m.death.pending, m.current, rowOf(m, "MemoryError"), deathRow(rows), logsPlain(m))
+	}
+	if !strings.Contains(logsPlain(m), "trainer's logs at its death (its last evidence line)") {
+		t.Errorf("status:\n%s", logsPlain(m))
+	}
+}

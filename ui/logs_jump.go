@@ -50,9 +50,10 @@ func (m *logsPane) place() {
 			m.current = a
 			m.pos = m.store.Place(v, a, deathRow(v.Rows))
 		}
-		// A running container may log more evidence: placed again (at
-		// the newest) until the user moves.
-		d.pending = loading
+		// Without a time of death the newest evidence line stands for it;
+		// the first found is kept, so the page does not move under the
+		// user as a live container logs on.
+		d.pending = loading && m.current < 0
 		return
 	}
 	a, ok, later := m.store.LineAt(v, d.at)
