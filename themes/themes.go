@@ -37,8 +37,9 @@ type Styles struct {
 	StatusBar, StatusError              lipgloss.Style
 	// Pane frames: the focused pane's border stands out.
 	Border, BorderFocus lipgloss.Style
-	// Log search: every match, and the current one.
-	Match, MatchCurrent lipgloss.Style
+	// Log search: every match, and the current one. Mark picks out whole
+	// lines a doctor's finding quotes as evidence, distinct from both.
+	Match, MatchCurrent, Mark lipgloss.Style
 	// Prefixes colour service names in merged logs, by index modulo len.
 	Prefixes []lipgloss.Style
 	// Overlays (help, confirmations, the command line) and the action drawer.
@@ -91,6 +92,7 @@ func Build(p Palette, dark, noColor bool) Styles {
 		BorderFocus:  border(lipgloss.RoundedBorder(), p.Accent),
 		Match:        lipgloss.NewStyle().Reverse(true),
 		MatchCurrent: fg(p.Warn).Reverse(true).Bold(true),
+		Mark:         fg(p.Bad).Underline(true),
 		Prefixes:     []lipgloss.Style{fg(p.Accent), fg(p.OK), fg(p.Warn), fg(p.Bad), fg(p.Muted), fg(p.Text)},
 		Overlay:      border(lipgloss.RoundedBorder(), p.Accent).Padding(0, 1),
 		Key:          fg(p.Accent).Bold(true),
@@ -104,7 +106,8 @@ func Build(p Palette, dark, noColor bool) Styles {
 // buildMono is Build without colour. Every distinction colour made must
 // survive as an attribute: failure is bold, a warning underlined, what is off
 // or unimportant faint, the focused frame thick (same width, so the layout
-// does not move) and the selection and search matches reversed.
+// does not move), the selection and search matches reversed and evidence
+// lines bold and underlined.
 func buildMono() Styles {
 	plain := lipgloss.NewStyle()
 	bold := plain.Bold(true)
@@ -126,6 +129,7 @@ func buildMono() Styles {
 		BorderFocus:  plain.Border(lipgloss.ThickBorder()),
 		Match:        plain.Reverse(true),
 		MatchCurrent: plain.Reverse(true).Bold(true).Underline(true),
+		Mark:         bold.Underline(true),
 		Prefixes:     []lipgloss.Style{bold},
 		Overlay:      plain.Border(lipgloss.RoundedBorder()).Padding(0, 1),
 		Key:          bold,

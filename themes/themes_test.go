@@ -143,6 +143,8 @@ func TestNoColor(t *testing.T) {
 			{"Selected", dark.Selected, "7"},
 			{"Match", dark.Match, "7"},
 			{"MatchCurrent", dark.MatchCurrent, "4"},
+			{"Mark", dark.Mark, "4"},
+			{"Mark", dark.Mark, "1"},
 			{"Bad", dark.Bad, "1"},
 			{"Warn", dark.Warn, "4"},
 			{"Dim", dark.Dim, "2"},
@@ -153,6 +155,9 @@ func TestNoColor(t *testing.T) {
 			if !slices.Contains(strings.Split(attrs(c.style), ";"), c.sgr) {
 				t.Errorf("%s NO_COLOR: %s sets SGR %q, want it to include %s", name, c.field, attrs(c.style), c.sgr)
 			}
+		}
+		if r := dark.Mark.Render("x"); r == dark.Match.Render("x") || r == dark.MatchCurrent.Render("x") || r == dark.Warn.Render("x") {
+			t.Errorf("%s NO_COLOR: evidence marks look like search matches or warnings", name)
 		}
 		if dark.Border.Render("x") == dark.BorderFocus.Render("x") {
 			t.Errorf("%s NO_COLOR: the focused frame looks like the others", name)

@@ -152,6 +152,7 @@ func New(src Source, opts Options) Model {
 	wireReasons(m.keys, m.list)
 	m.keys.Fix.Disabled = m.doctor.fixReason
 	m.keys.Undo.Disabled = m.doctor.fixes.undoReason
+	m.keys.DeathLogs.Disabled = m.doctor.logsReason
 	m.selectionChanged()
 	m.help.Styles.ShortKey = m.st.Key
 	m.help.Styles.ShortDesc = m.st.Muted
@@ -224,6 +225,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = tea.Batch(cmd, m.doctor.Update(msg))
 		m.list.setBadges(m.badges())
 		return m, cmd
+	case logsJumpMsg:
+		return m, m.jumpToLogs(msg)
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.MouseMsg:

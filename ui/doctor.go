@@ -121,11 +121,13 @@ func (m *doctorPane) Title() string {
 // ShortHelp is the footer's hints while the tab has the focus.
 func (m *doctorPane) ShortHelp() hints {
 	k := m.keys
-	return hints{k.Open, k.Fix, k.Undo, k.Back, k.NextTab, k.NextPane, k.Help, k.Quit}
+	return hints{k.Open, k.Fix, k.DeathLogs, k.Undo, k.Back, k.NextTab, k.NextPane, k.Help, k.Quit}
 }
 
 // Bindings are the keys that can be disabled here.
-func (m *doctorPane) Bindings() []*Binding { return []*Binding{&m.keys.Fix, &m.keys.Undo} }
+func (m *doctorPane) Bindings() []*Binding {
+	return []*Binding{&m.keys.Fix, &m.keys.Undo, &m.keys.DeathLogs}
+}
 
 // Findings are the current findings, the selected service's first.
 func (m *doctorPane) Findings() []doctor.Finding { return m.findings }

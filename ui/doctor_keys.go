@@ -66,6 +66,8 @@ func (m *doctorPane) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.mode, m.offset = doctorList, 0
 	case on(msg, k.Fix):
 		return m.preview()
+	case on(msg, k.DeathLogs):
+		return m.logsAtDeath()
 	}
 	return nil
 }

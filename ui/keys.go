@@ -60,7 +60,7 @@ type keyMap struct {
 	// logs pane
 	Search, NextMatch, PrevMatch, Filter, Timestamps, Wrap, AllLogs, Clear, Save Binding
 	// doctor pane
-	Fix, Undo Binding
+	Fix, Undo, DeathLogs Binding
 }
 
 func defaultKeys() keyMap {
@@ -110,6 +110,8 @@ func defaultKeys() keyMap {
 
 		Fix:  bind(groupDoctor, "fix", "f", "apply fix (preview first)", "f"),
 		Undo: bind(groupDoctor, "undo", "u", "undo last fix", "u"),
+		// Not l: the list opens a finding with l (→) as well.
+		DeathLogs: bind(groupDoctor, "logs", "L", "logs at its death", "L"),
 	}
 }
 
@@ -122,7 +124,7 @@ func (k *keyMap) all() []*Binding {
 		&k.Toggle, &k.Profiles, &k.Open, &k.UpSvc, &k.Stop, &k.Start, &k.Restart, &k.Recreate,
 		&k.Build, &k.Kill, &k.Remove, &k.Exec, &k.UpAll, &k.DownAll, &k.Reload, &k.Output,
 		&k.Search, &k.NextMatch, &k.PrevMatch, &k.Filter, &k.Timestamps, &k.Wrap, &k.AllLogs, &k.Clear, &k.Save,
-		&k.Fix, &k.Undo,
+		&k.Fix, &k.Undo, &k.DeathLogs,
 	}
 }
 

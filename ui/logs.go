@@ -58,6 +58,7 @@ type logsPane struct {
 	before        logbuf.Query // the query when the search input opened, for esc
 	input         textinput.Model
 	note          string // a transient remark for the status line
+	death         deathView
 	rows          []string
 }
 
@@ -96,6 +97,7 @@ func decorFor(st themes.Styles) logbuf.Decor {
 		Note:    spanOf(st.Warn),
 		Match:   spanOf(st.Match),
 		Current: spanOf(st.MatchCurrent),
+		Mark:    spanOf(st.Mark),
 	}
 	for _, p := range st.Prefixes {
 		d.Prefixes = append(d.Prefixes, spanOf(p))
@@ -183,9 +185,11 @@ func (m *logsPane) sync() {
 	}
 }
 
-// reset follows the end of a newly shown buffer.
+// reset follows the end of a newly shown buffer; a jump's marks belong
+// to what was shown before.
 func (m *logsPane) reset() {
 	m.pos, m.current = logbuf.Pos{Follow: true}, -1
+	m.death = deathView{}
 }
 
 // SetStyles switches the styles, once the terminal's background is known.
@@ -216,6 +220,7 @@ func (m *logsPane) view() logbuf.View {
 		Rows:       max(m.height-1, 1),
 		Wrap:       m.wrap,
 		Timestamps: m.stamps,
+		Marks:      m.death.marks,
 	}
 }
 
@@ -223,6 +228,7 @@ func (m *logsPane) view() logbuf.View {
 func (m *logsPane) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case logsChangedMsg:
+		m.linesArrived()
 		return m.wait()
 	case tea.MouseWheelMsg:
 		switch msg.Mouse().Button {
@@ -285,22 +291,31 @@ func (m *logsPane) key(msg tea.KeyPressMsg) tea.Cmd {
 	case on(msg, k.Top):
 		m.scroll(-1 << 30)
 	case on(msg, k.Bottom):
-		m.pos = logbuf.Pos{Follow: true}
+		m.follow()
 	case on(msg, k.Back):
-		if !m.query.Empty() {
+		switch {
+		case !m.query.Empty():
 			m.query, m.filter, m.current = logbuf.Query{}, false, -1
+		case m.death.marks != nil || m.death.active:
+			m.follow()
+			m.death, m.current = deathView{}, -1
 		}
 	}
 	return nil
 }
 
 func (m *logsPane) scroll(delta int) {
+	m.moved()
 	m.pos = m.store.Scroll(m.view(), m.pos, delta)
 }
 
 // jump moves to the next (dir > 0, newer) or previous matching line and
 // pauses there, so the match stays put while lines keep coming.
 func (m *logsPane) jump(dir int) {
+	if m.query.Empty() && m.death.marks != nil {
+		m.jumpMark(dir)
+		return
+	}
 	if m.query.Empty() {
 		m.note = "no search: / to search"
 		return
@@ -317,6 +332,7 @@ func (m *logsPane) jump(dir int) {
 		}
 		return
 	}
+	m.moved()
 	m.current = a
 	m.pos = m.store.Reveal(m.view(), m.pos, a)
 }
@@ -414,6 +430,8 @@ func (m *logsPane) empty() string {
 		return "no log lines yet"
 	case m.service == "":
 		return "select a service to see its logs"
+	case m.death.pending:
+		return "loading " + m.service + "'s logs…"
 	}
 	if ss, ok := m.snap.Service(m.service); ok && len(ss.Containers) == 0 {
 		return m.service + " has no containers (u starts it)"
@@ -428,9 +446,16 @@ func (m *logsPane) status(info logbuf.PageInfo) string {
 	if m.all || m.service == "" {
 		parts[0] = "all services"
 	}
-	if info.AtEnd && m.pos.Follow {
+	head, marks := m.deathStatus(info)
+	if head != "" {
+		parts[0] = head
+	}
+	switch {
+	case head != "":
+		parts = append(parts, "G follows") // the head says it is paused
+	case info.AtEnd && m.pos.Follow:
 		parts = append(parts, "following")
-	} else {
+	default:
 		parts = append(parts, "paused (G follows)")
 	}
 	for _, t := range []struct {
@@ -447,6 +472,9 @@ func (m *logsPane) status(info logbuf.PageInfo) string {
 			s = fmt.Sprintf("/%s %d/%d", m.query.String(), info.Match, info.Matches)
 		}
 		parts = append(parts, s)
+	}
+	if marks != "" {
+		parts = append(parts, marks)
 	}
 	if e := m.snap.Engine; !e.Reachable && e.Err != nil {
 		parts = append(parts, "engine unreachable")

@@ -66,9 +66,10 @@ type logStreams struct {
 // containerStream is what is known about one container's log stream. Its
 // fields are guarded by logStreams.mu, except last.
 type containerStream struct {
-	id   string
-	name string
-	src  logbuf.SourceID
+	id      string
+	name    string
+	service string
+	src     logbuf.SourceID
 	// started is the StartedAt the current (or last) attach was made for;
 	// latest is the newest one a snapshot reported. They differ after a
 	// restart, which calls for a new attach.
@@ -130,7 +131,7 @@ func (m *logStreams) want(c stack.Container, color int) {
 	st := m.streams[c.ID]
 	if st == nil {
 		num := max(c.Number, 1)
-		st = &containerStream{id: c.ID, name: c.Service + "-" + strconv.Itoa(num), src: m.store.Source(c.Service, num, color), latest: c.StartedAt}
+		st = &containerStream{id: c.ID, name: c.Service + "-" + strconv.Itoa(num), service: c.Service, src: m.store.Source(c.Service, num, color), latest: c.StartedAt}
 		m.streams[c.ID] = st
 		m.start(st)
 		return
@@ -195,11 +196,27 @@ func (m *logStreams) follow(ctx context.Context, st *containerStream) {
 		if st.latest.Equal(st.started) {
 			st.running = false // the container stopped; a restart will show in a snapshot
 			m.mu.Unlock()
+			// Its whole history is in: a pane waiting for it may stop
+			// saying "loading", even if no line came.
+			m.store.Signal()
 			return
 		}
 		st.started = st.latest // it restarted while we read: carry on
 		m.mu.Unlock()
 	}
+}
+
+// streaming reports whether a stream of one of the service's containers
+// is attached: its history may still be arriving.
+func (m *logStreams) streaming(service string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, st := range m.streams {
+		if st.running && st.service == service {
+			return true
+		}
+	}
+	return false
 }
 
 // Close cancels every stream and waits for their goroutines.

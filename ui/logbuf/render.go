@@ -21,6 +21,7 @@ type Decor struct {
 	Note     Span // stackui's own lines
 	Match    Span // every match of the query
 	Current  Span // the matches on the current match's line
+	Mark     Span // the whole of a marked line (View.Marks)
 }
 
 // PageInfo describes a rendered page.
@@ -30,6 +31,8 @@ type PageInfo struct {
 	Lines   int   // lines the view has (after its filter)
 	Matches int   // lines of the buffer that match the query
 	Match   int   // 1-based rank of the current match among them; 0: none
+	Marked  int   // lines of the buffer that View.Marks marks
+	Mark    int   // 1-based rank of the current line among them; 0: none
 }
 
 // Render lays out the page of v at p into rows (reusing its storage): at
@@ -50,10 +53,11 @@ func (s *Store) Render(v View, p Pos, current int64, d *Decor, rows []string) ([
 		if !q.filtered {
 			m = q.r.matches(v.Query, &s.scratch)
 		}
-		info.Matches = len(m)
-		if k := sort.Search(len(m), func(i int) bool { return m[i] >= current }); k < len(m) && m[k] == current {
-			info.Match = k + 1
-		}
+		info.Matches, info.Match = len(m), rank(m, current)
+	}
+	if v.Marks != nil {
+		m := q.r.marked(v.Marks, &s.scratch)
+		info.Marked, info.Mark = len(m), rank(m, current)
 	}
 	rows = rows[:0]
 	for ; i < q.n() && len(rows) < v.Rows; i++ {
@@ -62,6 +66,14 @@ func (s *Store) Render(v View, p Pos, current int64, d *Decor, rows []string) ([
 		skip = 0
 	}
 	return rows, info
+}
+
+// rank is the 1-based position of a in m, 0 when it is not there.
+func rank(m []int64, a int64) int {
+	if k := sort.Search(len(m), func(i int) bool { return m[i] >= a }); k < len(m) && m[k] == a {
+		return k + 1
+	}
+	return 0
 }
 
 // appendRows renders one line: one row, or its wrapped rows from skip on,
@@ -85,11 +97,17 @@ func (lay *layout) appendRows(rows []string, l *Line, current bool, d *Decor, sk
 	return rows
 }
 
-// highlight marks the query's matches in a line. A matched line with
-// colours is shown without them: its matches are what matters. plain says
-// the result is still printable ASCII without escapes.
+// highlight marks the query's matches in a line, and the whole line when
+// it is marked. A matched or marked line with colours is shown without
+// them: what it is picked out for matters more. plain says the result is
+// still printable ASCII without escapes.
 func (lay *layout) highlight(l *Line, current bool, d *Decor) (string, bool) {
 	text, plain := l.Text, l.Flags&textsafe.Plain != 0
+	var outer Span // the line's own style, resumed after each match
+	if lay.v.Marks.has(l, lay.scratch) && d.Mark.Open != "" {
+		outer = d.Mark
+		text, plain = searchText(l, lay.scratch), false
+	}
 	if q := lay.v.Query; !q.Empty() {
 		hay := searchText(l, lay.scratch)
 		sp := d.Match
@@ -103,6 +121,7 @@ func (lay *layout) highlight(l *Line, current bool, d *Decor) (string, bool) {
 			b.WriteString(sp.Open)
 			b.WriteString(hay[a:e])
 			b.WriteString(sp.Close)
+			b.WriteString(outer.Open)
 			last = e
 		})
 		if b.Len() > 0 {
@@ -110,7 +129,10 @@ func (lay *layout) highlight(l *Line, current bool, d *Decor) (string, bool) {
 			text, plain = b.String(), false
 		}
 	}
-	if l.Stream == StreamNote && d.Note.Open != "" {
+	switch {
+	case outer.Open != "":
+		text = outer.Open + text + outer.Close
+	case l.Stream == StreamNote && d.Note.Open != "":
 		text, plain = d.Note.Open+text+d.Note.Close, false
 	}
 	return text, plain

@@ -61,6 +61,7 @@ type Ring struct {
 	// invalidates match caches.
 	gen   uint64
 	match matchCache
+	mark  matchCache
 }
 
 func newRing(capacity int, budget int64) *Ring { return &Ring{cap: capacity, budget: budget} }

@@ -140,30 +140,42 @@ func indexFoldASCII(s, needle string) int {
 }
 
 // matchCache holds the absolute indices of a ring's lines that match one
-// query. It is extended with the lines added since the last look, so a
-// search costs a scan of the buffer once, then only of what arrives.
+// query (or carry one set of marks). It is extended with the lines added
+// since the last look, so a search costs a scan of the buffer once, then
+// only of what arrives.
 type matchCache struct {
-	q       Query
+	key     cacheKey
 	gen     uint64
 	valid   bool
 	scanned int64 // absolute index up to which lines were looked at
 	idx     []int64
 }
 
+// cacheKey is what a matchCache was filled for.
+type cacheKey struct {
+	q     Query
+	marks *Marks
+}
+
 // matches returns the ring's matching lines, oldest first. The slice is
 // the cache's: valid until the ring changes.
 func (r *Ring) matches(q Query, scratch *[]byte) []int64 {
+	return r.scan(&r.match, cacheKey{q: q}, func(l *Line) bool { return q.Matches(l, scratch) })
+}
+
+// scan brings c up to date for key: the lines that pred holds for, oldest
+// first.
+func (r *Ring) scan(c *matchCache, key cacheKey, pred func(*Line) bool) []int64 {
 	r.settle()
-	c := &r.match
-	if !c.valid || c.q != q || c.gen != r.gen {
-		*c = matchCache{q: q, gen: r.gen, valid: true, scanned: r.Start(), idx: c.idx[:0]}
+	if !c.valid || c.key != key || c.gen != r.gen {
+		*c = matchCache{key: key, gen: r.gen, valid: true, scanned: r.Start(), idx: c.idx[:0]}
 	}
 	if k := sort.Search(len(c.idx), func(i int) bool { return c.idx[i] >= r.Start() }); k > 0 {
 		c.idx = append(c.idx[:0], c.idx[k:]...)
 	}
 	c.scanned = max(c.scanned, r.Start())
 	for a := c.scanned; a < r.End(); a++ {
-		if q.Matches(r.At(a), scratch) {
+		if pred(r.At(a)) {
 			c.idx = append(c.idx, a)
 		}
 	}

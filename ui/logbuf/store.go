@@ -90,8 +90,12 @@ func NewStore(o Options) *Store {
 // Capacity is the number of lines each ring keeps.
 func (s *Store) Capacity() int { return s.opts.Capacity }
 
-// Changed is signalled after lines are added or cleared.
+// Changed is signalled after lines are added or cleared, and by Signal.
 func (s *Store) Changed() <-chan struct{} { return s.changed }
+
+// Signal wakes the reader without new lines: a stream ended, so what the
+// pane says about loading may change.
+func (s *Store) Signal() { s.signal() }
 
 func (s *Store) signal() {
 	select {

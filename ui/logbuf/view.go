@@ -19,6 +19,9 @@ type View struct {
 	Wrap    bool
 	// Timestamps shows each line's time, in UTC as docker logs -t does.
 	Timestamps bool
+	// Marks picks out lines (a finding's evidence) with Decor.Mark; nil
+	// marks none.
+	Marks *Marks
 }
 
 // Pos is where a view is scrolled to: following the end, or paused with
@@ -208,15 +211,7 @@ func (s *Store) Reveal(v View, p Pos, a int64) Pos {
 		}
 		rows += lay.rowsOf(q.line(i))
 	}
-	i := target
-	for above := 0; i > 0; i-- {
-		above += lay.rowsOf(q.line(i - 1))
-		if above > v.Rows/3 {
-			break
-		}
-	}
-	end, _ := lay.endTop(q)
-	return Pos{Top: q.abs(min(i, end))}
+	return Pos{Top: q.abs(lay.topAbove(q, target, v.Rows/3))}
 }
 
 // Match finds the next line matching v.Query after absolute index from
@@ -228,19 +223,7 @@ func (s *Store) Match(v View, from int64, dir int) (a int64, ok bool) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.ring(v).matches(v.Query, &s.scratch)
-	if dir > 0 {
-		k := sort.Search(len(m), func(i int) bool { return m[i] > from })
-		if k == len(m) {
-			return 0, false
-		}
-		return m[k], true
-	}
-	k := sort.Search(len(m), func(i int) bool { return m[i] >= from }) - 1
-	if k < 0 {
-		return 0, false
-	}
-	return m[k], true
+	return step(s.ring(v).matches(v.Query, &s.scratch), from, dir)
 }
 
 // Export is what v shows as plain text, one line per stored line (no
