@@ -20,6 +20,7 @@ import (
 var (
 	_ ui.Ops         = (*backend.Ops)(nil)
 	_ ui.Doctor      = (*backend.Doctor)(nil)
+	_ ui.Verifier    = (*backend.Doctor)(nil)
 	_ ui.Usage       = (*backend.Usage)(nil)
 	_ ui.LogStreamer = (*docker.Client)(nil)
 	_ ui.Source      = (*stack.Live)(nil)
