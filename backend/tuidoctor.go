@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"time"
 
 	"github.com/stackui/stackui/probes/doctor"
 	"github.com/stackui/stackui/probes/resources"
@@ -18,6 +19,8 @@ type Doctor struct {
 	// usage is the TUI's sampler (Usage), whose history makes the OOM
 	// fix sized from what was measured; nil: none.
 	usage UsageSource
+	// checkWindow is how long Verify watches; 0: 30s (shorter in tests).
+	checkWindow time.Duration
 }
 
 // UsageSource is what the doctor reads from the sampler; *Usage has it.
@@ -78,7 +81,7 @@ func (d *Doctor) Apply(ctx context.Context, p *stack.Project, f doctor.Finding, 
 // (ui.Verifier): the outcome in one line, whether the finding is gone
 // (it stays up or exited 0), and the new finding if it failed again.
 func (d *Doctor) Verify(ctx context.Context, p *stack.Project, service string) (string, bool, *doctor.Finding, error) {
-	oc, err := d.b.Verify(ctx, p, service, CheckOptions{LogTail: d.logTail, Usage: d.measured()})
+	oc, err := d.b.Verify(ctx, p, service, CheckOptions{Window: d.checkWindow, LogTail: d.logTail, Usage: d.measured()})
 	if err != nil {
 		return "", false, nil, err
 	}
