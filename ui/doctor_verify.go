@@ -25,6 +25,7 @@ type Verifier interface {
 // doctorVerifiedMsg is the outcome of watching a service after its fix.
 type doctorVerifiedMsg struct {
 	service string
+	since   time.Time // when the watch began
 	outcome string
 	ok      bool
 	finding *doctor.Finding
@@ -55,18 +56,22 @@ func (m *fixRunner) verify(msg doctorAppliedMsg) tea.Cmd {
 	if !ok || !msg.check || msg.scope == "" || p == nil {
 		return nil
 	}
-	svc, ctx := msg.scope, m.ctx
-	m.checking[svc] = m.now()
+	svc, ctx, since := msg.scope, m.ctx, m.now()
+	m.checking[svc] = since
 	return func() tea.Msg {
 		outcome, ok, nf, err := v.Verify(ctx, p, svc)
-		return doctorVerifiedMsg{service: svc, outcome: outcome, ok: ok, finding: nf, err: err}
+		return doctorVerifiedMsg{service: svc, since: since, outcome: outcome, ok: ok, finding: nf, err: err}
 	}
 }
 
 // verified records what watching a service after its fix found, in the
 // pane and the status line.
 func (m *fixRunner) verified(msg doctorVerifiedMsg) tea.Cmd {
-	delete(m.checking, msg.service)
+	// A later fix of the service started a watch of its own: that one
+	// still runs.
+	if m.checking[msg.service].Equal(msg.since) {
+		delete(m.checking, msg.service)
+	}
 	switch {
 	case msg.err != nil:
 		m.note, m.noteErr = "✗ checking "+msg.service+" after the fix: "+actionErrorText(msg.err), true
