@@ -1,12 +1,14 @@
 package backend
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/stackui/stackui/probes/doctor"
+	"github.com/stackui/stackui/probes/resources"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/stack/docker"
 	"github.com/stackui/stackui/stack/edit"
@@ -26,6 +28,12 @@ type ExamineOptions struct {
 	// LogTail is how many log lines per troubled service are read; 0: the
 	// doctor's default.
 	LogTail int
+	// Usage is what the TUI's sampler measured (each container's last
+	// five minutes, kept after it died): the OOM rule sizes its raise
+	// from the peak and the growth before the kill. The CLI has no
+	// history and leaves it empty; the fix journal then says whether a
+	// raise was tried before.
+	Usage resources.Snapshot
 }
 
 // Examination is one run of the doctor over a project.
@@ -46,6 +54,7 @@ func (b *Backend) Examine(ctx context.Context, p *stack.Project, o ExamineOption
 	}
 	b.StartCompose()
 	opts := doctor.Options{Project: p, ComposeErr: o.ComposeErr, LogTail: o.LogTail}
+	opts.AddUsage(p.Name, o.Usage)
 	if !o.EngineDown {
 		if eng := b.answering(ctx); eng != nil {
 			opts.Source = doctor.DockerSource{Client: eng}
@@ -86,13 +95,21 @@ func (b *Backend) answering(ctx context.Context) *docker.Client {
 type ApplyOptions struct {
 	// OnLine gets the compose CLI's output; nil discards it.
 	OnLine func(string)
+	// Wait asks for the post-fix check: after a fix that recreated or
+	// restarted its service, watch the service (Verify) and say whether
+	// it stays up. False skips it, as the TUI does, which checks on its
+	// own without blocking.
+	Wait bool
+	// Check tunes the post-fix check (its window: 0 means 30s).
+	Check CheckOptions
 }
 
-// Applied is what applying a fix did. The post-fix check (watching a
-// recreated service for a while: did it stay up, exit 0, fail again?)
-// adds its verdict here, next to the fix's result.
+// Applied is what applying a fix did, and what the post-fix check found.
 type Applied struct {
 	doctor.Result
+	// Outcome is the post-fix check's verdict; nil when none ran (not
+	// asked for, or the fix recreates nothing).
+	Outcome *doctor.Outcome
 }
 
 // Apply carries out one fix of finding f on p: the file edit or override,
@@ -122,9 +139,15 @@ func (b *Backend) Apply(ctx context.Context, p *stack.Project, f doctor.Finding,
 	if err != nil {
 		return out, err
 	}
-	// The post-fix check goes here, once a fix that recreated or
-	// restarted a service has succeeded: watch it (probes/doctor), and
-	// set its verdict in out.
+	if !o.Wait || !act.Recreates() {
+		return out, nil
+	}
+	np := cmp.Or(res.Project, p)
+	oc, err := b.Verify(ctx, np, act.Service, o.Check)
+	if err != nil {
+		return out, fmt.Errorf("%s, but checking it afterwards failed: %w", res.Done, err)
+	}
+	out.Outcome = &oc
 	return out, nil
 }
 

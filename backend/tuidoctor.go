@@ -2,8 +2,10 @@ package backend
 
 import (
 	"context"
+	"time"
 
 	"github.com/stackui/stackui/probes/doctor"
+	"github.com/stackui/stackui/probes/resources"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/stack/edit"
 )
@@ -14,15 +16,45 @@ type Doctor struct {
 	b *Backend
 	// logTail is how many log lines per troubled service are read.
 	logTail int
+	// usage is the TUI's sampler (Usage), whose history makes the OOM
+	// fix sized from what was measured; nil: none.
+	usage UsageSource
+	// checkWindow is how long Verify watches; 0: 30s (shorter in tests).
+	checkWindow time.Duration
+}
+
+// UsageSource is what the doctor reads from the sampler; *Usage has it.
+type UsageSource interface {
+	Snapshot() resources.Snapshot
 }
 
 // Doctor is the adapter the TUI's doctor tab drives.
 func (b *Backend) Doctor() *Doctor { return &Doctor{b: b} }
 
+// WithUsage has the doctor read the TUI's sampler: its five minutes of
+// history per container size the OOM fix from the peak and the growth
+// before the kill. A nil u (no sampler) leaves it without.
+func (d *Doctor) WithUsage(u UsageSource) *Doctor {
+	if uu, ok := u.(*Usage); u == nil || ok && uu == nil {
+		return d
+	}
+	d.usage = u
+	return d
+}
+
+// measured is the sampler's latest snapshot, or none.
+func (d *Doctor) measured() resources.Snapshot {
+	if d.usage == nil {
+		return resources.Snapshot{}
+	}
+	return d.usage.Snapshot()
+}
+
 // Diagnose examines the snapshot's project. An engine the snapshot says is
 // unreachable is not asked.
 func (d *Doctor) Diagnose(ctx context.Context, snap stack.Snapshot, composeErr error) ([]doctor.Finding, error) {
-	x, err := d.b.Examine(ctx, snap.Project, ExamineOptions{ComposeErr: composeErr, EngineDown: !snap.Engine.Reachable, LogTail: d.logTail})
+	x, err := d.b.Examine(ctx, snap.Project, ExamineOptions{ComposeErr: composeErr, EngineDown: !snap.Engine.Reachable,
+		LogTail: d.logTail, Usage: d.measured()})
 	return x.Findings, err
 }
 
@@ -43,6 +75,17 @@ func (d *Doctor) Apply(ctx context.Context, p *stack.Project, f doctor.Finding, 
 		done += " (delete " + res.Override + " to undo)"
 	}
 	return np, done, err
+}
+
+// Verify watches a service a fix just recreated or restarted, for 30s
+// (ui.Verifier): the outcome in one line, whether the finding is gone
+// (it stays up or exited 0), and the new finding if it failed again.
+func (d *Doctor) Verify(ctx context.Context, p *stack.Project, service string) (string, bool, *doctor.Finding, error) {
+	oc, err := d.b.Verify(ctx, p, service, CheckOptions{Window: d.checkWindow, LogTail: d.logTail, Usage: d.measured()})
+	if err != nil {
+		return "", false, nil, err
+	}
+	return oc.String(), oc.Kind == doctor.StaysUp || oc.Kind == doctor.ExitedOK, oc.Finding, nil
 }
 
 // Undo restores the files of the last fix applied to the project and

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stackui/stackui/internal/stacktest"
 	"github.com/stackui/stackui/probes/doctor"
+	"github.com/stackui/stackui/probes/resources"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/stack/docker"
 )
@@ -43,6 +44,18 @@ func TestDoctorOnEngine(t *testing.T) {
 		t.Fatalf("fixes %+v; want raise-memory planned to 64m", fs[0].Fixes)
 	}
 
+	// With the sampler's history, as the TUI has it, the raise is sized
+	// from the climb measured before the kill (31MiB, 11MiB/s: 128m), not
+	// the blind double (64m).
+	mfs, err := b.Doctor().WithUsage(climbing("hog", 20<<20, 31<<20)).Diagnose(ctx, snap, nil)
+	if err != nil || len(mfs) != 1 || mfs[0].ID != "hog/oom" {
+		t.Fatalf("measured: findings %v, %v", findingIDs(mfs), err)
+	}
+	if mf := mfs[0].Fixes; len(mf) == 0 || mf[0].ID != "raise-memory" || !strings.Contains(mf[0].Diff, "+    mem_limit: 128m") ||
+		!strings.Contains(mf[0].Title, "its peak plus 5s more at 11MiB/s") || !strings.Contains(strings.Join(mfs[0].Evidence, "\n"), "(stackui's stats)") {
+		t.Errorf("measured fix %+v\nevidence %q; want raise-memory to 128m from the measured growth", mf, mfs[0].Evidence)
+	}
+
 	var lines []string
 	np, text, err := d.Apply(ctx, p, fs[0], fs[0].Fixes[i], func(l string) { lines = append(lines, l) })
 	if err != nil {
@@ -61,6 +74,11 @@ func TestDoctorOnEngine(t *testing.T) {
 		t.Error("the recreate printed no output to onLine")
 	}
 	stacktest.WaitContainer(t, ctx, name, "hog", "running under its new limit", stacktest.RunningClean)
+	// The TUI's post-fix check (ui.Verifier) sees it stay up.
+	d.checkWindow = 3 * time.Second
+	if out, ok, nf, err := d.Verify(ctx, np, "hog"); err != nil || !ok || nf != nil || !strings.HasPrefix(out, "hog stays up: running for ") {
+		t.Errorf("Verify = %q, %v, %v, %v; want hog stays up", out, ok, nf, err)
+	}
 	if fs, err := d.Diagnose(ctx, stack.Snapshot{Project: np, Engine: stack.EngineStatus{Reachable: true}}, nil); err != nil || len(fs) != 0 {
 		t.Errorf("after the fix: %v, %v", findingIDs(fs), err)
 	}
@@ -126,6 +144,19 @@ func TestDoctorWithoutEngine(t *testing.T) {
 	if _, _, err := d.Apply(ctx, p, doctor.Finding{ID: svc + "/oom"}, fix, nil); !errors.Is(err, noCLI) {
 		t.Errorf("an edit and recreate without a compose CLI: %v", err)
 	}
+}
+
+// fixedUsage is a sampler snapshot that does not change.
+type fixedUsage resources.Snapshot
+
+func (u fixedUsage) Snapshot() resources.Snapshot { return resources.Snapshot(u) }
+
+// climbing is a sampler snapshot where service's one container climbed
+// from one memory use to another in one second, then stopped.
+func climbing(service string, from, to uint64) fixedUsage {
+	t0 := time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
+	return fixedUsage{Containers: []resources.ContainerUsage{{ID: "c1", Name: service + "-1", Service: service, Number: 1,
+		History: []resources.Point{{Time: t0, MemUsed: from}, {Time: t0.Add(time.Second), MemUsed: to}}}}}
 }
 
 func findingIDs(fs []doctor.Finding) []string {

@@ -94,8 +94,14 @@ func TestDoctorAndFixOnEngine(t *testing.T) {
 		t.Fatalf("declined fix changed the file or showed no diff:\n%s", out.String())
 	}
 	out.Reset()
-	if code := fix("y\n", "hog/oom", "raise-memory"); code != exitOK {
-		t.Fatalf("fix: exit %d: %s", code, errOut.String())
+	errOut.Reset()
+	// The post-fix check watches the hog under its new limit (5s here,
+	// 30s by default) and exits 0 only as it stays up.
+	if code := fix("", "hog/oom", "raise-memory", "--yes", "--wait", "5s"); code != exitOK {
+		t.Fatalf("fix: exit %d: %s%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "checked: hog stays up: running for ") || !strings.Contains(errOut.String(), "checking hog for 5s…") {
+		t.Errorf("fix did not report the check:\n%s\nstderr:\n%s", out.String(), errOut.String())
 	}
 	if b, _ := os.ReadFile(file); !strings.Contains(string(b), "mem_limit: 64m") || !strings.Contains(string(b), "# grows to 40M") {
 		t.Errorf("file after the fix:\n%s", b)
@@ -114,5 +120,45 @@ func TestDoctorAndFixOnEngine(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(file); string(b) != stacktest.OOMCompose || !strings.HasPrefix(out.String(), "undone: ") {
 		t.Errorf("undo did not restore the file (%q):\n%s", out.String(), b)
+	}
+}
+
+// A fix that does not help: restarting a service whose healthcheck
+// always fails a second after it starts fails again, and fix says so,
+// names the new finding and exits 1; with --no-wait it exits 0 and says it
+// did not check.
+func TestFixFailedAgainOnEngine(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	_, file, name := stacktest.StartProject(t, ctx, `services:
+  api:
+    image: stackui-demo/workload:latest
+    command: ["--serve", ":8080", "--unhealthy-after", "1s"]
+    healthcheck:
+      test: ["CMD", "/stackui", "workload", "--probe", "http://127.0.0.1:8080/health"]
+      interval: 300ms
+      timeout: 2s
+      retries: 2
+`)
+	unhealthy := func(c stack.Container) bool { return c.Health == "unhealthy" }
+	stacktest.WaitContainer(t, ctx, name, "api", "unhealthy", unhealthy)
+	flags := []string{"-f", file, "-p", name}
+	var out, errOut bytes.Buffer
+	if code := run(append(flags, "fix", "api/unhealthy", "restart", "--yes", "--wait", "5s"), &out, &errOut); code != exitFailure {
+		t.Errorf("fix that does not help: exit %d, want 1:\n%s%s", code, out.String(), errOut.String())
+	}
+	for _, want := range []string{"restarted api", "checked: api failed again (unhealthy): api runs, but its healthcheck fails",
+		"new finding api/unhealthy: api runs, but its healthcheck fails", "apply one: stackui fix api/unhealthy"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	stacktest.WaitContainer(t, ctx, name, "api", "unhealthy again", unhealthy)
+	out.Reset()
+	if code := run(append(flags, "fix", "api/unhealthy", "--yes", "--no-wait"), &out, &errOut); code != exitOK {
+		t.Errorf("--no-wait: exit %d:\n%s%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "not checked: api was not watched") || strings.Contains(out.String(), "failed again") {
+		t.Errorf("--no-wait output:\n%s", out.String())
 	}
 }

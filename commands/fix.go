@@ -6,15 +6,19 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/stackui/stackui/backend"
 	"github.com/stackui/stackui/probes/doctor"
+	"github.com/stackui/stackui/stack"
 )
 
 func runFix(f *Factory, args []string) int {
-	fs := newFlagSet(f, "fix", "[compose flags] FINDING-ID [FIX-ID] [--yes] | --undo")
+	fs := newFlagSet(f, "fix", "[compose flags] FINDING-ID [FIX-ID] [--yes] [--wait DURATION | --no-wait] | --undo")
 	f.compose.register(fs)
 	yes := fs.Bool("yes", false, "apply without asking")
+	wait := fs.Duration("wait", defaultCheck, "after a fix that recreates or restarts the service, watch it this long: exit 0 only if it stays up (or a one-shot exits 0)")
+	noWait := fs.Bool("no-wait", false, "do not watch the service after the fix (same as --wait 0)")
 	undo := fs.Bool("undo", false, "revert the file edit of the last fix applied to the project")
 	pos, code, done := parseInterspersed(fs, args)
 	if done {
@@ -44,7 +48,16 @@ func runFix(f *Factory, args []string) int {
 		fmt.Fprintln(f.Stdout, "not applied")
 		return exitFailure
 	}
-	res, err := f.Backend.Apply(ctx, x.Project, finding, fix, backend.ApplyOptions{OnLine: func(l string) { fmt.Fprintln(f.Stderr, l) }})
+	if *wait < 0 {
+		fmt.Fprintln(f.Stderr, "stackui fix: --wait takes a duration of 0 or more")
+		return exitBadArgs
+	}
+	check := *wait > 0 && !*noWait && fix.Action.Recreates()
+	opts := backend.ApplyOptions{OnLine: func(l string) { fmt.Fprintln(f.Stderr, l) }, Wait: check}
+	if check {
+		opts.Check = backend.CheckOptions{Window: *wait, Progress: checkProgress(f, fix.Action.Service, *wait)}
+	}
+	res, err := f.Backend.Apply(ctx, x.Project, finding, fix, opts)
 	if err != nil {
 		fmt.Fprintf(f.Stderr, "stackui fix: %v\n", err)
 		return exitFailure
@@ -58,7 +71,57 @@ func runFix(f *Factory, args []string) int {
 	case fix.Action.Kind == doctor.ActProfileOff:
 		fmt.Fprintf(f.Stdout, "keep it off: leave %s out of --profile and COMPOSE_PROFILES\n", strings.Join(fix.Action.Profiles, ", "))
 	}
+	switch {
+	case res.Outcome != nil:
+		return reportOutcome(f, *res.Outcome)
+	case fix.Action.Recreates():
+		fmt.Fprintf(f.Stdout, "not checked: %s was not watched after the fix (--no-wait); stackui doctor says whether it still fails\n", fix.Action.Service)
+	}
 	return exitOK
+}
+
+// defaultCheck is how long `stackui fix` watches a fixed service.
+const defaultCheck = 30 * time.Second
+
+// checkProgress says on stderr what the post-fix check sees: once when it
+// starts, then each time the service's state changes.
+func checkProgress(f *Factory, service string, window time.Duration) func(stack.Container, time.Duration) {
+	last := ""
+	return func(c stack.Container, watched time.Duration) {
+		if last == "" {
+			fmt.Fprintf(f.Stderr, "checking %s for %s…\n", service, window)
+		}
+		state := c.State
+		if c.Health != "" {
+			state += " (" + c.Health + ")"
+		}
+		if state != last {
+			fmt.Fprintf(f.Stderr, "%s: %s after %s\n", service, state, watched.Round(time.Second))
+			last = state
+		}
+	}
+}
+
+// reportOutcome prints the post-fix check's verdict and returns the exit
+// code: 0 only when the finding is gone (the service stays up, or a
+// one-shot exited 0).
+func reportOutcome(f *Factory, oc doctor.Outcome) int {
+	switch oc.Kind {
+	case doctor.StaysUp, doctor.ExitedOK:
+		fmt.Fprintf(f.Stdout, "checked: %s\n", oc)
+		return exitOK
+	case doctor.FailedAgain:
+		fmt.Fprintf(f.Stdout, "checked: %s\n", oc)
+		if nf := oc.Finding; nf != nil {
+			fmt.Fprintf(f.Stdout, "new finding %s: %s\n", nf.ID, nf.Summary)
+			fmt.Fprintf(f.Stdout, "see its fixes: stackui doctor; apply one: stackui fix %s\n", nf.ID)
+		} else {
+			fmt.Fprintln(f.Stdout, "the doctor names no cause: stackui doctor and the service's logs may tell more")
+		}
+	default:
+		fmt.Fprintf(f.Stdout, "checked: %s; run stackui doctor again later\n", oc)
+	}
+	return exitFailure
 }
 
 // chooseFix finds the finding pos[0] names among findings, and its fix

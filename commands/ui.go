@@ -20,6 +20,7 @@ import (
 var (
 	_ ui.Ops         = (*backend.Ops)(nil)
 	_ ui.Doctor      = (*backend.Doctor)(nil)
+	_ ui.Verifier    = (*backend.Doctor)(nil)
 	_ ui.Usage       = (*backend.Usage)(nil)
 	_ ui.LogStreamer = (*docker.Client)(nil)
 	_ ui.Source      = (*stack.Live)(nil)
@@ -78,7 +79,6 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, p *st
 		Context:  ctx,
 		Ops:      b.Ops(func() *stack.Project { return live.Snapshot().Project }, cfg.Exec.Command),
 		LogLines: cfg.Logs.BufferLines,
-		Doctor:   b.Doctor(),
 		LoadErr:  loadErr,
 		DetectCompose: func() string {
 			cli, err := b.Compose(ctx)
@@ -99,9 +99,15 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, p *st
 	// A broken docker context is shown like a missing engine: the services
 	// still list, and the status line says why; there are no logs or
 	// figures to show.
+	// The doctor reads the sampler's history: an OOM fix is sized from
+	// the peak and growth measured before the kill.
+	doc := b.Doctor()
+	o.Doctor = doc
 	if eng, err := b.Engine(); err == nil {
 		o.Logs = eng
-		o.Usage = b.Usage(ctx)
+		u := b.Usage(ctx)
+		o.Usage = u
+		doc.WithUsage(u)
 		o.EngineInfo = func() (stack.EngineInfo, error) {
 			ictx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			defer cancel()

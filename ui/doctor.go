@@ -186,6 +186,8 @@ func (m *doctorPane) Update(msg tea.Msg) tea.Cmd {
 		return m.fixes.restartDue(msg)
 	case doctorOutputMsg:
 		return m.fixes.outputArrived()
+	case doctorVerifiedMsg:
+		return m.verified(msg)
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.MouseWheelMsg:
@@ -238,6 +240,17 @@ func (m *doctorPane) applied(msg doctorAppliedMsg) tea.Cmd {
 		m.diag.composeErr = msg.err
 	}
 	if m.diag.snap.Project == nil {
+		return note
+	}
+	return tea.Batch(note, m.diag.markStale())
+}
+
+// verified takes what watching a service after its fix found. When it
+// failed again the evidence changed: diagnose again, so the new finding
+// is listed.
+func (m *doctorPane) verified(msg doctorVerifiedMsg) tea.Cmd {
+	note := m.fixes.verified(msg)
+	if msg.ok || m.diag.snap.Project == nil {
 		return note
 	}
 	return tea.Batch(note, m.diag.markStale())

@@ -20,19 +20,11 @@ type doctorAppliedMsg struct {
 	scope   string // the fix's service; "" for an undo
 	what    string
 	restart bool // a restart fix (scheduled or asked for)
+	check   bool // the fix recreated or restarted scope: watch it
 	project *stack.Project
 	text    string
 	err     error
 }
-
-// doctorRestartMsg says a scheduled automatic restart is due.
-type doctorRestartMsg struct {
-	finding doctor.Finding
-	fix     doctor.Fix
-}
-
-// doctorOutputMsg says a fix printed output (the compose CLI's).
-type doctorOutputMsg struct{}
 
 func (doctorAppliedMsg) doctorMsg() {}
 func (doctorRestartMsg) doctorMsg() {}
@@ -63,6 +55,9 @@ type fixRunner struct {
 	pending   map[string]bool // services with a restart scheduled or running
 	note      string          // the last outcome, shown in the pane
 	noteErr   bool
+	// checking are the services being watched after their fix, with
+	// when the watch began: the pane shows how long it has run.
+	checking map[string]time.Time
 	// lastFix is what the undo key would revert, as the last diagnosis
 	// found; nil when the Doctor cannot tell.
 	lastFix *undoInfo
@@ -80,6 +75,7 @@ func newFixRunner(ctx context.Context, d Doctor) *fixRunner {
 		out:      newApplyOutput(),
 		auto:     map[string]bool{},
 		pending:  map[string]bool{},
+		checking: map[string]time.Time{},
 	}
 }
 
@@ -172,7 +168,7 @@ func (m *fixRunner) apply(f doctor.Finding, fix doctor.Fix, restart bool) tea.Cm
 	run := func() tea.Msg {
 		np, text, err := d.Apply(ctx, p, f, fix, out.add)
 		return doctorAppliedMsg{scope: scope, what: what, restart: restart || fix.Action.Kind == doctor.ActRestart,
-			project: np, text: text, err: err}
+			check: fix.Action.Recreates(), project: np, text: text, err: err}
 	}
 	return tea.Batch(run, m.listen(), status("applying "+what+"…"))
 }
@@ -220,6 +216,9 @@ func (m *fixRunner) applied(msg doctorAppliedMsg) tea.Cmd {
 		return statusErr(m.note)
 	}
 	m.note, m.noteErr = "✓ "+actionText(msg.text), false
+	if cmd := m.verify(msg); cmd != nil {
+		return tea.Batch(status(m.note+"; checking "+msg.scope+"…"), cmd)
+	}
 	return status(m.note)
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/stackui/stackui/probes/doctor"
 	"github.com/stackui/stackui/stack"
 )
 
@@ -220,4 +222,95 @@ func withExit(s stack.Snapshot, service string, code int) stack.Snapshot {
 		}
 	}
 	return s
+}
+
+// verifyDoctor can watch a service after its fix (Verifier), with a
+// scripted outcome.
+type verifyDoctor struct {
+	fakeDoctor
+	outcome  string
+	ok       bool
+	finding  *doctor.Finding
+	verified []string // the services watched
+}
+
+func (d *verifyDoctor) Verify(_ context.Context, p *stack.Project, service string) (string, bool, *doctor.Finding, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.verified = append(d.verified, p.Name+"/"+service)
+	return d.outcome, d.ok, d.finding, nil
+}
+
+// After a fix that recreates its service, the pane watches it through the
+// Verifier, off the UI goroutine: "checking trainer… 12s" meanwhile, then
+// the outcome in the pane and the status line. Failing again diagnoses
+// again and names the new finding.
+func TestDoctorChecksTheServiceAfterTheFix(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ok      bool
+		outcome string
+		finding *doctor.Finding
+		note    string
+		isErr   bool
+	}{
+		{"stays up", true, "trainer stays up: running for 30s", nil, "✓ trainer stays up: running for 30s", false},
+		{"failed again", false, "trainer failed again (oom): killed at 64MiB",
+			&doctor.Finding{ID: "trainer/oom"}, "✗ trainer failed again (oom): killed at 64MiB — new finding trainer/oom", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fd := &verifyDoctor{fakeDoctor: fakeDoctor{findings: docFindings()}, ok: tc.ok, outcome: tc.outcome, finding: tc.finding}
+			m, _ := newTestDoctor(t, fd)
+			docPump(t, m, m.SetSnapshot(docSnapshot()))
+			fd.project = &stack.Project{Name: "demo2"}
+			m.Update(docKey("enter"))
+			m.Update(docKey("f"))
+			start := m.fixes.now()
+			var during string
+			notes := docPump(t, m, m.Update(docKey("y")), func(msg tea.Msg) {
+				if _, ok := msg.(doctorVerifiedMsg); ok {
+					m.fixes.now = func() time.Time { return start.Add(12*time.Second + 300*time.Millisecond) }
+					during = plainView(m)
+				}
+			})
+			if !slices.Equal(fd.verified, []string{"demo2/trainer"}) {
+				t.Fatalf("verified %v; want trainer of the reloaded project once", fd.verified)
+			}
+			if !strings.Contains(during, "checking trainer… 12s") || !strings.Contains(during, "✓ did raise-memory") {
+				t.Errorf("while checking:\n%s", during)
+			}
+			view := plainView(m)
+			if !strings.Contains(view, tc.note) || strings.Contains(view, "checking trainer") {
+				t.Errorf("after the check, the pane lacks %q:\n%s", tc.note, view)
+			}
+			last := notes[len(notes)-1]
+			if last.text != tc.note || last.err != tc.isErr {
+				t.Errorf("last status %+v; want %q (error %v)", last, tc.note, tc.isErr)
+			}
+			want := 2
+			if !tc.ok {
+				want = 3 // failing again diagnoses again
+			}
+			if n, _, _ := fd.calls(); n != want {
+				t.Errorf("%d diagnoses, want %d", n, want)
+			}
+		})
+	}
+}
+
+// A fix that recreates nothing (profile-off) is not watched.
+func TestDoctorDoesNotCheckWhatNoFixRecreated(t *testing.T) {
+	fd := &verifyDoctor{fakeDoctor: fakeDoctor{findings: docFindings()}, ok: true}
+	m, _ := newTestDoctor(t, fd)
+	docPump(t, m, m.SetSnapshot(docSnapshot()))
+	m.Update(docKey("enter"))
+	m.Update(docKey("j"))
+	m.Update(docKey("f"))
+	docPump(t, m, m.Update(docKey("y")))
+	if _, applied, _ := fd.calls(); !slices.Equal(applied, []string{"trainer/oom profile-off"}) {
+		t.Fatalf("applied %v", applied)
+	}
+	if len(fd.verified) != 0 || len(m.fixes.checking) != 0 {
+		t.Errorf("profile-off was watched: %v", fd.verified)
+	}
 }

@@ -117,7 +117,7 @@ func docSnapshot() stack.Snapshot {
 
 // newTestDoctor makes an 80×24 doctor pane, monochrome, over a fake
 // doctor, with the scheduled restarts recorded instead of waited for.
-func newTestDoctor(t *testing.T, fd *fakeDoctor) (*doctorPane, *[]time.Duration) {
+func newTestDoctor(t *testing.T, fd Doctor) (*doctorPane, *[]time.Duration) {
 	t.Helper()
 	keys := defaultKeys()
 	m := newDoctorPane(context.Background(), fd, themes.Build(themes.Default(), true, true), &keys)

@@ -286,6 +286,9 @@ func (v doctorView) footLines(w, h int) []string {
 		}
 		out = append(out, style.Render(m.fixes.note))
 	}
+	for _, l := range m.fixes.checkingLines() {
+		out = append(out, st.Warn.Render(l))
+	}
 	k := m.keys
 	hint := func(b Binding, what string) string {
 		return st.Key.Render(b.Help().Key) + st.Muted.Render(" "+what)

@@ -35,13 +35,20 @@ const OOMCompose = `services:
 // config folders (fix journal, overrides) are the test's own.
 func StartOOMProject(t *testing.T, ctx context.Context) (p *stack.Project, file, name string) {
 	t.Helper()
+	return StartProject(t, ctx, OOMCompose)
+}
+
+// StartProject writes compose (its services run the demo workload image)
+// and starts it as StartOOMProject does.
+func StartProject(t *testing.T, ctx context.Context, compose string) (p *stack.Project, file, name string) {
+	t.Helper()
 	api := testenv.Engine(t)
 	testenv.DemoImages(t)
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	dir := t.TempDir()
 	file = filepath.Join(dir, "compose.yaml")
-	if err := os.WriteFile(file, []byte(OOMCompose), 0o644); err != nil {
+	if err := os.WriteFile(file, []byte(compose), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	name = testenv.ProjectName(t)

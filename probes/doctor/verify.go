@@ -70,6 +70,12 @@ func describeState(c stack.Container) string {
 	return fmt.Sprintf("%s with exit code %d", c.State, c.ExitCode)
 }
 
+// Recreates says whether carrying out the action recreates or restarts
+// its service, so that watching the service afterwards (Verify) says
+// whether the fix helped. Profile-off removes the containers instead, and
+// an edit without a follow-up leaves them as they were.
+func (a Action) Recreates() bool { return a.Kind == ActRestart || a.Then != ThenNothing }
+
 // VerifyOptions say what to watch after a fix.
 type VerifyOptions struct {
 	// Project is the project after the fix (Result.Project).

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -257,5 +258,58 @@ func TestLocalEngine(t *testing.T) {
 		if LocalEngine(tc.info, tc.goos) {
 			t.Errorf("%s counted as local", name)
 		}
+	}
+}
+
+// An OOM kill: the container's cgroup goes first (reads fail), then the
+// engine says it exited. Its history, with the climb to the kill, stays
+// in the snapshot while the container exists (the doctor sizes the OOM
+// fix from it), through later updates too.
+func TestSamplerKeepsAnOOMKilledContainersHistory(t *testing.T) {
+	root := fakeTree(t, v1Host)
+	cg := filepath.Join(root, "cg")
+	memFile := filepath.Join(cg, "memory/docker", testID, "memory.usage_in_bytes")
+	s := NewSampler(Options{Local: true, ProcRoot: filepath.Join(root, "proc"), Interval: 20 * time.Millisecond, MemTotal: 1 << 30, History: 50})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { s.Run(ctx) })
+	defer func() { cancel(); wg.Wait() }()
+
+	const cache = 10092544
+	c := stack.Container{ID: testID, Name: "p-trainer-1", Service: "trainer", Number: 1, State: stack.StateRunning, Pid: 7678}
+	s.Update(projectSnap(c))
+	var peak uint64
+	for _, used := range []uint64{20 << 20, 28 << 20, 31 << 20} {
+		if err := os.WriteFile(memFile, []byte(strconv.FormatUint(used+cache, 10)+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, s, 10*time.Second, func(sn Snapshot) bool {
+			cu, ok := sn.Container(testID)
+			return ok && cu.Latest.MemUsed == used
+		})
+		peak = used
+	}
+	// The kernel kills it: its cgroup is gone before the engine's event.
+	for _, ctl := range []string{"cpu", "cpuacct", "memory", "blkio", "pids", "systemd", "unified"} {
+		os.RemoveAll(filepath.Join(cg, ctl, "docker", testID))
+	}
+	waitFor(t, s, 10*time.Second, func(sn Snapshot) bool {
+		cu, ok := sn.Container(testID)
+		return ok && strings.Contains(cu.Err, "read cgroup")
+	})
+	c.State, c.Pid, c.ExitCode, c.OOMKilled = stack.StateExited, 0, 137, true
+	s.Update(projectSnap(c))
+	snap := waitFor(t, s, 10*time.Second, func(sn Snapshot) bool {
+		cu, ok := sn.Container(testID)
+		return ok && !cu.Running
+	})
+	// A later update (another container started) keeps it too.
+	other := stack.Container{ID: "other", Service: "trainer", Number: 2, State: stack.StateExited}
+	s.Update(projectSnap(c, other))
+	snap = waitFor(t, s, 10*time.Second, func(sn Snapshot) bool { return len(sn.Containers) == 2 })
+	dead, _ := snap.Container(testID)
+	if got, _ := MemTrend(dead.History); got != peak || dead.Err != "" || dead.Latest.MemUsed != peak {
+		t.Errorf("after the kill: peak %d from %d points, latest %d, err %q; want the peak %d measured before it",
+			got, len(dead.History), dead.Latest.MemUsed, dead.Err, peak)
 	}
 }
