@@ -140,7 +140,7 @@ func ruleGPUOOM(d *diag) (Finding, bool) {
 // on a path in /dev/shm. A bare "No space left on device" is the engine's
 // disk (no-space).
 var (
-	shmRe         = regexp.MustCompile(`(?i)insufficient shared memory|\bbus error\b|/dev/shm.*no space left on device|no space left on device.*/dev/shm|shared memory.*no space left|SIGBUS`)
+	shmRe         = regexp.MustCompile(`(?i)insufficient shared memory|\bbus error\b|/dev/shm.*no space left on device|no space left on device.*/dev/shm|shared memory.*no space left`)
 	shmExplicitRe = regexp.MustCompile(`(?i)insufficient shared memory|/dev/shm.*no space left on device|no space left on device.*/dev/shm|shared memory.*no space left`)
 )
 

@@ -58,6 +58,14 @@ func TestRuntimeRules(t *testing.T) {
 			l.Containers[0].ExitCode = 1
 			l.Logs = append(l.Logs, LogLine{Text: "RuntimeError: DataLoader worker (pid 42) is killed by signal: Bus error. It is possible that dataloader's workers are out of shared memory. Please try to raise your shared memory limit. ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm)."})
 		}, want: all, summary: map[string][]string{"loader/shm-too-small": {"/dev/shm is 2GiB"}}},
+		{name: "a usage text that names /dev/shm and SIGBUS is no shm problem", change: func(ev *Evidence) {
+			l := rsvc(ev, "loader")
+			l.Containers[0].ExitCode = 2
+			l.Logs = []LogLine{
+				{Text: "flag provided but not defined: -serve-after"},
+				{Text: "    \tmap a file of this size in /dev/shm and touch every page, then hold it (past the container's shm_size: dies of SIGBUS, exit 135)"},
+			}
+		}, want: append([]string{"loader/error-exit"}, without("loader/shm-too-small")...)},
 		{name: "the variable is set: no missing-env", change: func(ev *Evidence) {
 			rsvc(ev, "web").Model.Env = []string{"APP_MODE", "DATABASE_URL"}
 		}, want: []string{"loader/shm-too-small", "trainer/gpu-oom", "probe/healthcheck-broken", "web/error-exit"}},
