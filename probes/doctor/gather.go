@@ -85,6 +85,7 @@ func Gather(ctx context.Context, o Options) Evidence {
 		history = time.Hour
 	}
 	now := time.Now()
+	ev.GatheredAt = now
 	errs := RunChecks(ctx, o.Logf,
 		CheckFunc("engine", g.engine),
 		CheckFunc("containers", g.containers),

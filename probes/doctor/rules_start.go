@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/stackui/stackui/stack"
 )
@@ -274,20 +275,36 @@ func healthNote(c *stack.Container) string {
 // reads as healthy while it is stuck.
 func ruleNotStarted(d *diag) (Finding, bool) {
 	c := d.c
+	if c == nil || c.State != stack.StateCreated || !c.StartedAt.IsZero() {
+		return Finding{}, false
+	}
 	// Without an error a created container may just be waiting for its
-	// dependencies in a running up.
-	if c == nil || c.State != stack.StateCreated || !c.StartedAt.IsZero() || c.Error == "" && len(d.ev.ComposeFailure) == 0 {
+	// dependencies in an up that is still running; one left created for
+	// longer than any up waits between creating and starting was
+	// abandoned (v5 stops starting containers at the first failure).
+	stale := !d.ev.GatheredAt.IsZero() && !c.Created.IsZero() && d.ev.GatheredAt.Sub(c.Created) > notStartedAfter
+	if c.Error == "" && len(d.ev.ComposeFailure) == 0 && !stale {
 		return Finding{}, false
 	}
 	f := Finding{Kind: KindNotStarted, Severity: SeverityLow, Explanation: startExplanations[KindNotStarted]}
 	f.Summary = d.s.Model.Name + " was created but never started"
 	f.Evidence = []string{fmt.Sprintf("container %s: state created, never started", c.Name)}
-	if c.Error != "" {
+	switch {
+	case c.Error != "":
 		f.Summary += ": " + c.Error
 		f.Evidence = append(f.Evidence, "state: "+c.Error)
+	case stale:
+		age := d.ev.GatheredAt.Sub(c.Created).Round(time.Second)
+		f.Summary += fmt.Sprintf(" (created %s ago): the up that created it stopped before starting it, after another service failed or was interrupted", age)
+		f.Evidence = append(f.Evidence, fmt.Sprintf("created at %s, %s before this diagnosis", c.Created.Format(time.TimeOnly), age))
 	}
 	f.Fixes = []Fix{restartFix(d.s.Model)}
 	f.Fixes[0].Title = "start " + d.s.Model.Name
 	f.Fixes[0].Auto = false
 	return f, true
 }
+
+// notStartedAfter is how long a container may sit created before the doctor
+// calls it abandoned: an up creates every container first and starts each
+// once its dependencies are ready, healthy ones after their start period.
+const notStartedAfter = 2 * time.Minute

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stackui/stackui/stack"
 )
@@ -92,6 +93,12 @@ func svc(name string, c *stack.Container, logs ...string) ServiceEvidence {
 
 func ptr[T any](v T) *T { return &v }
 
+// stale dates the evidence d after t0.
+func stale(ev Evidence, d time.Duration) Evidence {
+	ev.GatheredAt = t0.Add(d)
+	return ev
+}
+
 func TestStartRulesTable(t *testing.T) {
 	run := stack.Container{State: stack.StateRunning, StartedAt: t0, Pid: 42}
 	dbUp := svc("db", &run)
@@ -156,6 +163,9 @@ func TestStartRulesTable(t *testing.T) {
 		{"created, dependency failed", project(waiting, svc("migrate", ptr(exited(3)))), []string{"migrate/error-exit", "web/blocked"}, "", ""},
 		{"created, dependency only started", project(waitingStarted, svc("migrate", ptr(exited(3)))), []string{"migrate/error-exit"}, "", ""},
 		{"never brought up", project(neverUp, svc("migrate", ptr(exited(3)))), []string{"migrate/error-exit"}, "", ""},
+		{"created a moment ago: an up may still start it", stale(project(svc("app", &stack.Container{State: stack.StateCreated, Created: t0})), 30*time.Second), nil, "", ""},
+		{"left created by an up that stopped", stale(project(svc("app", &stack.Container{State: stack.StateCreated, Created: t0})), 5*time.Minute),
+			[]string{"app/not-started"}, "created 5m0s ago", "restart"},
 		{"created with an unknown error", project(svc("app", &created)), []string{"app/not-started"}, "never started", "restart"},
 	}
 	cases[len(cases)-1].ev.Services[0].Containers[0].Error = "something new the engine says"

@@ -139,6 +139,10 @@ type Evidence struct {
 	// EnvExample are the variable names the project folder's .env.example
 	// defines (names only: values may be secrets).
 	EnvExample []string `json:"env_example,omitempty"`
+	// GatheredAt is when the evidence was read; a rule that judges how long
+	// something has lasted (a container created but never started) needs
+	// it. Zero in old recordings: such rules then stay silent.
+	GatheredAt time.Time `json:"gathered_at,omitzero"`
 	// Gaps say what could not be gathered, so a missing finding is not
 	// mistaken for a clean bill of health.
 	Gaps []string `json:"gaps,omitempty"`
