@@ -24,6 +24,10 @@ type yamlSource struct {
 
 func readYAML(path string) *yamlSource {
 	src := &yamlSource{path: path}
+	if err := checkInputFile("", path, "file", "", 0); err != nil {
+		src.err = err
+		return src
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		src.err = err
@@ -242,10 +246,13 @@ func parseKeyPath(s string) []string {
 type fileRef struct {
 	from  string // the referencing file
 	line  int
-	kind  string // "include" or "extends"
+	kind  string // "include", "extends" or kindIncludeEnv
 	value string // as written
 	path  string // resolved against the referencing file's directory
 }
+
+// kindIncludeEnv is the fileRef kind of an include entry's env_file.
+const kindIncludeEnv = "include env_file"
 
 // maxRelatedFiles bounds the walk through includes and extends, which can
 // form cycles (compose-go reports those; the walk must just not loop).
@@ -269,7 +276,8 @@ func relatedSources(files []string) ([]*yamlSource, []fileRef) {
 		sources = append(sources, src)
 		for _, r := range src.refs() {
 			refs = append(refs, r)
-			if fi, err := os.Stat(r.path); err == nil && fi.Mode().IsRegular() {
+			// only what checkInputFile would let compose-go read
+			if fi, err := os.Stat(r.path); err == nil && fi.Mode().IsRegular() && fi.Size() <= MaxFileBytes && r.kind != kindIncludeEnv {
 				queue = append(queue, r.path)
 			}
 		}
@@ -307,6 +315,15 @@ func (s *yamlSource) refs() []fileRef {
 					continue
 				}
 				if item.Kind == yaml.MappingNode {
+					if _, e := w.mapGet(item, "env_file", 0); e != nil {
+						if e = yamlDeref(e, 0); e != nil && e.Kind == yaml.SequenceNode {
+							for _, x := range e.Content {
+								add(kindIncludeEnv, x)
+							}
+						} else {
+							add(kindIncludeEnv, e)
+						}
+					}
 					if _, p := w.mapGet(item, "path", 0); p != nil {
 						if p = yamlDeref(p, 0); p != nil && p.Kind == yaml.SequenceNode {
 							for _, e := range p.Content {

@@ -12,7 +12,7 @@ import (
 // memory and swap at 64m, and raising the limit alone would give a
 // container the engine refuses to create.
 func TestMemLimitDemoTrainer(t *testing.T) {
-	demo, err := os.ReadFile(filepath.Join("..", "demo", "compose.yaml"))
+	demo, err := os.ReadFile(filepath.Join("..", "..", "demo", "compose.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
