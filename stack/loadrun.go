@@ -19,7 +19,8 @@ const DefaultLoadTimeout = 20 * time.Second
 // through logrus's process-wide logger, which captureWarnings swaps out for
 // the length of a load; it is also what an abandoned load holds until
 // compose-go returns (see runBounded). This and logrus's own are the
-// package's only mutable global state.
+// package's only mutable global state, and it exists only because
+// logrus's does.
 var loadSlot = make(chan struct{}, 1)
 
 // loadProgress says which file a load is at, for the error when it runs

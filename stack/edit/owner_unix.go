@@ -10,7 +10,8 @@ import (
 
 // keepOwner gives the temporary file f the owner and group of the file it
 // replaces, so a fix made under sudo does not hand the user's file to root.
-// Changing the owner needs privilege; it is only attempted when it differs.
+// Changing the owner needs privilege; it is only attempted when it differs,
+// and a file that would change hands is not written.
 func keepOwner(f *os.File, orig fs.FileInfo) error {
 	want, ok := orig.Sys().(*syscall.Stat_t)
 	if !ok {
@@ -20,10 +21,19 @@ func keepOwner(f *os.File, orig fs.FileInfo) error {
 	if err != nil {
 		return err
 	}
-	if got, ok := fi.Sys().(*syscall.Stat_t); ok && got.Uid == want.Uid && got.Gid == want.Gid {
+	got, ok := fi.Sys().(*syscall.Stat_t)
+	if ok && got.Uid == want.Uid && got.Gid == want.Gid {
 		return nil
 	}
-	return f.Chown(int(want.Uid), int(want.Gid))
+	if err := f.Chown(int(want.Uid), int(want.Gid)); err != nil {
+		if ok && got.Uid == want.Uid {
+			// the user owns the file but is not in its group: only the
+			// group changes, as it does when an editor saves the file
+			return nil
+		}
+		return err
+	}
+	return nil
 }
 
 // writableByMode reports whether the mode bits let this process's user
