@@ -255,3 +255,37 @@ func TestLoadDanglingSymlink(t *testing.T) {
 		t.Error("a dangling link is not 'no compose file'")
 	}
 }
+
+// TestLoadBoundsProjectSize: files within the bound one by one must not
+// add up past MaxProjectBytes, nor be more than maxRelatedFiles.
+func TestLoadBoundsProjectSize(t *testing.T) {
+	t.Run("bytes", func(t *testing.T) {
+		// five files of 15 MiB: each is fine, together they are not
+		chunk := "x-pad: " + strings.Repeat("p", 15<<20) + "\n"
+		files := map[string]string{"compose.yaml": "include: [a.yaml, b.yaml, c.yaml, d.yaml, e.yaml]\nservices: {}\n"}
+		for _, n := range []string{"a", "b", "c", "d", "e"} {
+			files[n+".yaml"] = chunk
+		}
+		dir := bwrite(t, files)
+		le := bloadErr(t, dir, LoadOptions{})
+		if !strings.Contains(le.Msg, "add up to more than 64.0 MiB") || !strings.HasSuffix(le.File, ".yaml") {
+			t.Errorf("error %q should say the project's files add up past the bound", le)
+		}
+	})
+	t.Run("files", func(t *testing.T) {
+		files := map[string]string{}
+		var inc []string
+		for i := 0; i <= maxRelatedFiles; i++ {
+			n := fmt.Sprintf("f%d.yaml", i)
+			inc = append(inc, n)
+			files[n] = fmt.Sprintf("services:\n  s%d:\n    image: x\n", i)
+		}
+		files["compose.yaml"] = "include: [" + strings.Join(inc, ", ") + "]\n"
+		dir := bwrite(t, files)
+		le := bloadErr(t, dir, LoadOptions{})
+		ltEqual(t, "File", le.File, filepath.Join(dir, "compose.yaml"))
+		if !strings.Contains(le.Msg, "more than 256 files") {
+			t.Errorf("error %q should say the file count bound", le)
+		}
+	})
+}

@@ -24,6 +24,9 @@ const (
 	// MaxFileBytes is the largest compose, included, extended, .env,
 	// env_file or label_file file that is loaded.
 	MaxFileBytes = 16 << 20
+	// MaxProjectBytes is the most that a project's compose, included and
+	// extended files may hold together.
+	MaxProjectBytes = 64 << 20
 	// MaxValueBytes is the largest value interpolation may produce, in an
 	// env file's variable or in a compose file's string.
 	MaxValueBytes = 1 << 20

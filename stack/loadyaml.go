@@ -255,14 +255,20 @@ type fileRef struct {
 const kindIncludeEnv = "include env_file"
 
 // maxRelatedFiles bounds the walk through includes and extends, which can
-// form cycles (compose-go reports those; the walk must just not loop).
-const maxRelatedFiles = 64
+// form cycles (compose-go reports those; the walk must just not loop). A
+// project with more files than this does not load (see preflight).
+const maxRelatedFiles = 256
 
 // relatedSources parses the project's files and, transitively, the files
 // they include or extend, returning them with every reference found.
 func relatedSources(files []string) ([]*yamlSource, []fileRef) {
-	var sources []*yamlSource
-	var refs []fileRef
+	sources, refs, _ := relatedSourcesAll(files)
+	return sources, refs
+}
+
+// relatedSourcesAll is relatedSources, also saying whether the walk
+// stopped at maxRelatedFiles with files left.
+func relatedSourcesAll(files []string) (sources []*yamlSource, refs []fileRef, truncated bool) {
 	seen := map[string]bool{}
 	queue := append([]string(nil), files...)
 	for len(queue) > 0 && len(sources) < maxRelatedFiles {
@@ -282,7 +288,12 @@ func relatedSources(files []string) ([]*yamlSource, []fileRef) {
 			}
 		}
 	}
-	return sources, refs
+	for _, q := range queue {
+		if !seen[q] {
+			truncated = true
+		}
+	}
+	return sources, refs, truncated
 }
 
 func (s *yamlSource) refs() []fileRef {
