@@ -98,17 +98,16 @@ func runBounded(ctx context.Context, opts LoadOptions, fn func(ctx context.Conte
 // itself, with no such checks. A reference written with variables is
 // interpolated first; one that cannot be is left to compose-go.
 func preflight(plan *loadPlan) error {
-	sources, refs, truncated := relatedSourcesAll(plan.files)
+	// each file is bounded; so must their sum and number be, or a thousand
+	// includes of 16 MiB files add up to 16 GB
+	sources, refs, truncated, tooBig := relatedSourcesAll(plan.files)
 	if truncated {
 		return newLoadError(plan.workDir, plan.files[0], 0, fmt.Sprintf("the project includes or extends more than %d files; stackui loads up to that many", maxRelatedFiles), nil)
 	}
-	total := 0
+	if tooBig != "" {
+		return newLoadError(plan.workDir, tooBig, 0, fmt.Sprintf("with this file the project's compose files add up to more than %s; stackui loads up to that much", sizeText(MaxProjectBytes)), nil)
+	}
 	for _, src := range sources {
-		// each file is bounded; so must their sum be, or a thousand
-		// includes of 16 MiB files add up to 16 GB
-		if total += len(src.content); total > MaxProjectBytes {
-			return newLoadError(plan.workDir, src.path, 0, fmt.Sprintf("with this file the project's compose files add up to more than %s; stackui loads up to that much", sizeText(MaxProjectBytes)), nil)
-		}
 		if src.err == nil {
 			if err := checkAnchors(plan.workDir, src); err != nil {
 				return err

@@ -262,14 +262,25 @@ const maxRelatedFiles = 256
 // relatedSources parses the project's files and, transitively, the files
 // they include or extend, returning them with every reference found.
 func relatedSources(files []string) ([]*yamlSource, []fileRef) {
-	sources, refs, _ := relatedSourcesAll(files)
+	sources, refs, _, _ := relatedSourcesAll(files)
 	return sources, refs
 }
 
 // relatedSourcesAll is relatedSources, also saying whether the walk
-// stopped at maxRelatedFiles with files left.
-func relatedSourcesAll(files []string) (sources []*yamlSource, refs []fileRef, truncated bool) {
-	seen := map[string]bool{}
+// stopped at maxRelatedFiles with files left (truncated), or at the file
+// (tooBig) that took the files' sizes past MaxProjectBytes: that one is
+// not read, so a project over the bound is not parsed here either.
+func relatedSourcesAll(files []string) (sources []*yamlSource, refs []fileRef, truncated bool, tooBig string) {
+	seen, counted := map[string]bool{}, map[string]bool{}
+	var total int64
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil && !counted[f] {
+			counted[f] = true
+			if total += fi.Size(); total > MaxProjectBytes {
+				return nil, nil, false, f
+			}
+		}
+	}
 	queue := append([]string(nil), files...)
 	for len(queue) > 0 && len(sources) < maxRelatedFiles {
 		path := queue[0]
@@ -284,6 +295,14 @@ func relatedSourcesAll(files []string) (sources []*yamlSource, refs []fileRef, t
 			refs = append(refs, r)
 			// only what checkInputFile would let compose-go read
 			if fi, err := os.Stat(r.path); err == nil && fi.Mode().IsRegular() && fi.Size() <= MaxFileBytes && r.kind != kindIncludeEnv {
+				// counted when first named, so a project over the bound
+				// is refused before its files are parsed
+				if !counted[r.path] {
+					counted[r.path] = true
+					if total += fi.Size(); total > MaxProjectBytes {
+						return sources, refs, false, r.path
+					}
+				}
 				queue = append(queue, r.path)
 			}
 		}
@@ -293,7 +312,7 @@ func relatedSourcesAll(files []string) (sources []*yamlSource, refs []fileRef, t
 			truncated = true
 		}
 	}
-	return sources, refs, truncated
+	return sources, refs, truncated, ""
 }
 
 func (s *yamlSource) refs() []fileRef {
