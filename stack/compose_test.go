@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -253,7 +252,7 @@ func composeScriptProject(t *testing.T) *Project {
 func TestRunStreams(t *testing.T) {
 	p := composeScriptProject(t)
 	fifo := filepath.Join(p.WorkingDir, "gate")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	if err := testMkfifo(fifo); err != nil {
 		t.Fatal(err)
 	}
 	cli := composeScriptCLI(`echo first; read line < gate; echo "$line"; echo "args: $*" >&2`)
@@ -355,14 +354,14 @@ func TestRunCancelKillsTheGroup(t *testing.T) {
 	// which is dead too.
 	for deadline := time.Now().Add(30 * time.Second); processAlive(pid); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			syscall.Kill(pid, syscall.SIGKILL)
+			testKill(pid)
 			t.Fatalf("child %d survived the cancellation", pid)
 		}
 	}
 }
 
 func processAlive(pid int) bool {
-	if syscall.Kill(pid, 0) != nil {
+	if testSignalZero(pid) != nil {
 		return false
 	}
 	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")

@@ -32,6 +32,13 @@ func load(ctx context.Context, opts LoadOptions, overlay map[string][]byte) (*Pr
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("load compose project: %w", err)
 	}
+	return runBounded(ctx, opts, func(ctx context.Context, prog *loadProgress) (*Project, error) {
+		return loadNow(ctx, opts, overlay, prog)
+	})
+}
+
+// loadNow is load without the deadline; prog learns which file it is at.
+func loadNow(ctx context.Context, opts LoadOptions, overlay map[string][]byte, prog *loadProgress) (*Project, error) {
 	// resolveLoad is captured too: reading .env files interpolates them, and
 	// compose-go warns about unset variables there as well.
 	var (
@@ -43,6 +50,10 @@ func load(ctx context.Context, opts LoadOptions, overlay map[string][]byte) (*Pr
 	defer func() { ov.remove() }()
 	warnings, err := captureWarnings(func() error {
 		if plan, planErr = resolveLoad(opts); planErr != nil {
+			return nil
+		}
+		prog.set(plan.files[0])
+		if planErr = preflight(plan); planErr != nil {
 			return nil
 		}
 		var extra []cli.ProjectOptionsFn
@@ -121,6 +132,7 @@ func loadModel(ctx context.Context, plan *loadPlan, extra ...cli.ProjectOptionsF
 		cli.WithWorkingDirectory(plan.projectDir),
 		cli.WithName(plan.opts.ProjectName),
 		cli.WithProfiles([]string{"*"}),
+		cli.WithLoadOptions(withBounds),
 	}, extra...)
 	po, err := cli.NewProjectOptions(plan.files, fns...)
 	if err != nil {
@@ -128,7 +140,11 @@ func loadModel(ctx context.Context, plan *loadPlan, extra ...cli.ProjectOptionsF
 	}
 	po.Environment = plan.env
 	po.EnvFiles = plan.envFiles
-	return po.LoadProject(ctx)
+	model, err = po.LoadProject(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return resolveServiceFiles(plan.workDir, model)
 }
 
 // versionWarnings repeats compose-go's warning about the obsolete `version`

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/consts"
-	"github.com/compose-spec/compose-go/v2/dotenv"
 )
 
 // loadPlan is LoadOptions worked out the way `docker compose` works out its
@@ -138,14 +138,16 @@ func (r *loadPlan) readEnvFiles(explicit []string, dir string) ([]string, error)
 			}
 		}
 		def := filepath.Join(dir, ".env")
+		// a folder named .env is skipped as compose skips it; anything
+		// else that is not a regular file is an error, not a hang
 		if fi, err := os.Stat(def); err != nil || fi.IsDir() {
 			return nil, nil
 		}
 		files = []string{def}
 	}
-	vars, err := dotenv.GetEnvFromFile(r.env, files)
+	vars, err := readEnvFilesBounded(r.workDir, r.env, files, "env file")
 	if err != nil {
-		return nil, newExplainer(r.workDir, nil).explain(err)
+		return nil, err
 	}
 	for k, v := range vars {
 		if _, set := r.env[k]; !set {
@@ -183,12 +185,8 @@ func (r *loadPlan) findFiles(start string) error {
 		if filepath.Base(f) == "-" {
 			return newLoadError(r.workDir, "", 0, "reading the compose file from standard input is not supported", nil)
 		}
-		fi, err := os.Stat(f)
-		switch {
-		case err != nil:
-			return newLoadError(r.workDir, f, 0, fmt.Sprintf("compose file named by %s: %v", origin, pathErrCause(err)), err)
-		case !fi.Mode().IsRegular():
-			return newLoadError(r.workDir, f, 0, fmt.Sprintf("compose file named by %s is not a regular file", origin), nil)
+		if err := checkInputFile(r.workDir, f, "compose file named by "+origin, "", 0); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -199,12 +197,8 @@ func (r *loadPlan) findFiles(start string) error {
 func (r *loadPlan) addOverrides() error {
 	for _, f := range r.opts.Overrides {
 		f = r.abs(f)
-		fi, err := os.Stat(f)
-		switch {
-		case err != nil:
-			return newLoadError(r.workDir, f, 0, fmt.Sprintf("stackui override file: %v", pathErrCause(err)), err)
-		case !fi.Mode().IsRegular():
-			return newLoadError(r.workDir, f, 0, "stackui override file is not a regular file", nil)
+		if err := checkInputFile(r.workDir, f, "stackui override file", "", 0); err != nil {
+			return err
 		}
 		if !slices.Contains(r.files, f) {
 			r.files = append(r.files, f)
@@ -220,7 +214,19 @@ func (r *loadPlan) discover(start string) error {
 	for dir := start; ; {
 		searched = append(searched, dir)
 		found := existingFiles(dir, cli.DefaultFileNames)
+		if len(found) == 0 {
+			// a compose.yaml that is a dangling symlink is the project the
+			// user meant: say so, instead of searching the parents
+			if err := danglingComposeLink(r.workDir, dir); err != nil {
+				return err
+			}
+		}
 		if len(found) > 0 {
+			for _, f := range found[:1] {
+				if err := checkInputFile(r.workDir, f, "compose file", "", 0); err != nil {
+					return err
+				}
+			}
 			r.files = append(r.files, found[0])
 			if len(found) > 1 {
 				r.warnings = append(r.warnings, fmt.Sprintf("found multiple config files with supported names in %s: %s; using %s",
@@ -228,6 +234,9 @@ func (r *loadPlan) discover(start string) error {
 			}
 			overrides := existingFiles(dir, cli.DefaultOverrideFileNames)
 			if len(overrides) > 0 {
+				if err := checkInputFile(r.workDir, overrides[0], "compose override file", "", 0); err != nil {
+					return err
+				}
 				r.files = append(r.files, overrides[0])
 				if len(overrides) > 1 {
 					r.warnings = append(r.warnings, fmt.Sprintf("found multiple override files with supported names in %s: %s; using %s",
@@ -242,6 +251,28 @@ func (r *loadPlan) discover(start string) error {
 		}
 		dir = parent
 	}
+}
+
+// danglingComposeLink is a *LoadError when one of the default compose
+// file names in dir is a symlink whose target does not exist.
+func danglingComposeLink(workDir, dir string) error {
+	for _, n := range cli.DefaultFileNames {
+		f := filepath.Join(dir, n)
+		if isDanglingLink(f) {
+			target, _ := os.Readlink(f)
+			return newLoadError(workDir, f, 0, fmt.Sprintf("compose file is a symlink to %s, which does not exist", target), nil)
+		}
+	}
+	return nil
+}
+
+func isDanglingLink(path string) bool {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		return false
+	}
+	_, err = os.Stat(path)
+	return errors.Is(err, os.ErrNotExist)
 }
 
 func existingFiles(dir string, names []string) []string {

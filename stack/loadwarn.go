@@ -8,14 +8,6 @@ import (
 	"github.com/sirupsen/logrus"
 )
 
-// logrusMu serializes the loads that capture compose-go's warnings.
-// compose-go logs them through logrus's standard logger, which is
-// process-wide: two loads swapping its output and hooks at the same time
-// would lose or mix each other's warnings, or restore the wrong output. This
-// is the package's one piece of mutable global state, and it exists only
-// because logrus's does.
-var logrusMu sync.Mutex
-
 // warnHook collects what compose-go logs at warning level or above.
 type warnHook struct {
 	mu   sync.Mutex
@@ -35,11 +27,10 @@ func (h *warnHook) Fire(e *logrus.Entry) error {
 
 // captureWarnings runs fn with logrus's standard logger silenced and returns
 // the warnings it logged. The logger's output, level and hooks are restored
-// afterwards, so a program that uses logrus itself is left as it was.
+// afterwards, so a program that uses logrus itself is left as it was. The
+// logger is process-wide: the caller must hold loadSlot, so that two loads
+// do not swap it at the same time and lose or mix each other's warnings.
 func captureWarnings(fn func() error) ([]string, error) {
-	logrusMu.Lock()
-	defer logrusMu.Unlock()
-
 	std := logrus.StandardLogger()
 	hook := &warnHook{}
 	oldHooks := std.ReplaceHooks(logrus.LevelHooks{})

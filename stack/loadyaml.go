@@ -24,6 +24,10 @@ type yamlSource struct {
 
 func readYAML(path string) *yamlSource {
 	src := &yamlSource{path: path}
+	if err := checkInputFile("", path, "file", "", 0); err != nil {
+		src.err = err
+		return src
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		src.err = err
@@ -242,21 +246,41 @@ func parseKeyPath(s string) []string {
 type fileRef struct {
 	from  string // the referencing file
 	line  int
-	kind  string // "include" or "extends"
+	kind  string // "include", "extends" or kindIncludeEnv
 	value string // as written
 	path  string // resolved against the referencing file's directory
 }
 
+// kindIncludeEnv is the fileRef kind of an include entry's env_file.
+const kindIncludeEnv = "include env_file"
+
 // maxRelatedFiles bounds the walk through includes and extends, which can
-// form cycles (compose-go reports those; the walk must just not loop).
-const maxRelatedFiles = 64
+// form cycles (compose-go reports those; the walk must just not loop). A
+// project with more files than this does not load (see preflight).
+const maxRelatedFiles = 256
 
 // relatedSources parses the project's files and, transitively, the files
 // they include or extend, returning them with every reference found.
 func relatedSources(files []string) ([]*yamlSource, []fileRef) {
-	var sources []*yamlSource
-	var refs []fileRef
-	seen := map[string]bool{}
+	sources, refs, _, _ := relatedSourcesAll(files)
+	return sources, refs
+}
+
+// relatedSourcesAll is relatedSources, also saying whether the walk
+// stopped at maxRelatedFiles with files left (truncated), or at the file
+// (tooBig) that took the files' sizes past MaxProjectBytes: that one is
+// not read, so a project over the bound is not parsed here either.
+func relatedSourcesAll(files []string) (sources []*yamlSource, refs []fileRef, truncated bool, tooBig string) {
+	seen, counted := map[string]bool{}, map[string]bool{}
+	var total int64
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil && !counted[f] {
+			counted[f] = true
+			if total += fi.Size(); total > MaxProjectBytes {
+				return nil, nil, false, f
+			}
+		}
+	}
 	queue := append([]string(nil), files...)
 	for len(queue) > 0 && len(sources) < maxRelatedFiles {
 		path := queue[0]
@@ -269,12 +293,26 @@ func relatedSources(files []string) ([]*yamlSource, []fileRef) {
 		sources = append(sources, src)
 		for _, r := range src.refs() {
 			refs = append(refs, r)
-			if fi, err := os.Stat(r.path); err == nil && fi.Mode().IsRegular() {
+			// only what checkInputFile would let compose-go read
+			if fi, err := os.Stat(r.path); err == nil && fi.Mode().IsRegular() && fi.Size() <= MaxFileBytes && r.kind != kindIncludeEnv {
+				// counted when first named, so a project over the bound
+				// is refused before its files are parsed
+				if !counted[r.path] {
+					counted[r.path] = true
+					if total += fi.Size(); total > MaxProjectBytes {
+						return sources, refs, false, r.path
+					}
+				}
 				queue = append(queue, r.path)
 			}
 		}
 	}
-	return sources, refs
+	for _, q := range queue {
+		if !seen[q] {
+			truncated = true
+		}
+	}
+	return sources, refs, truncated, ""
 }
 
 func (s *yamlSource) refs() []fileRef {
@@ -307,6 +345,15 @@ func (s *yamlSource) refs() []fileRef {
 					continue
 				}
 				if item.Kind == yaml.MappingNode {
+					if _, e := w.mapGet(item, "env_file", 0); e != nil {
+						if e = yamlDeref(e, 0); e != nil && e.Kind == yaml.SequenceNode {
+							for _, x := range e.Content {
+								add(kindIncludeEnv, x)
+							}
+						} else {
+							add(kindIncludeEnv, e)
+						}
+					}
 					if _, p := w.mapGet(item, "path", 0); p != nil {
 						if p = yamlDeref(p, 0); p != nil && p.Kind == yaml.SequenceNode {
 							for _, e := range p.Content {

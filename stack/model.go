@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"time"
+
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
@@ -21,6 +23,9 @@ type LoadOptions struct {
 	// Env is the environment used for COMPOSE_* variables and interpolation;
 	// nil means the process environment. Tests pass their own.
 	Env map[string]string
+	// Timeout bounds how long a load may take; 0 means
+	// DefaultLoadTimeout. A load past it is a *LoadError.
+	Timeout time.Duration
 }
 
 // Project is a loaded compose project: every service, including those of

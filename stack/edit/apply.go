@@ -37,7 +37,13 @@ func Validate(p *stack.Project, plan Plan) error {
 // atomically (keeping each file's permissions) and records the fix in the
 // project's undo journal. Files a failed write had already changed are
 // put back.
-func Apply(p *stack.Project, plan Plan) (Receipt, error) {
+//
+// A file whose mode does not let the user write it is refused with a
+// *ReadOnlyError unless opts has Force; a file changed since the preview is
+// a *ChangedError, a folder that refuses the new file a
+// *FolderNotWritableError.
+func Apply(p *stack.Project, plan Plan, opts ...Options) (Receipt, error) {
+	o := optionsOf(opts)
 	if len(plan.Changes) == 0 {
 		return Receipt{}, errors.New("apply fix: the plan changes nothing")
 	}
@@ -54,12 +60,15 @@ func Apply(p *stack.Project, plan Plan) (Receipt, error) {
 		if err != nil {
 			return Receipt{}, fmt.Errorf("apply %q: %w", plan.Title, err)
 		}
+		if err := checkWritable(target, o); err != nil {
+			return Receipt{}, fmt.Errorf("apply %q: %w", plan.Title, err)
+		}
 		cur, err := os.ReadFile(target)
 		if err != nil {
 			return Receipt{}, fmt.Errorf("apply %q: %w", plan.Title, err)
 		}
 		if !bytes.Equal(cur, c.Before) {
-			return Receipt{}, fmt.Errorf("apply %q: %s changed on disk since the preview", plan.Title, c.File)
+			return Receipt{}, fmt.Errorf("apply %q: %w", plan.Title, &ChangedError{File: c.File})
 		}
 		backup, err := j.backup(target, c.Before, rec.When, len(rec.Files))
 		if err != nil {
@@ -88,6 +97,19 @@ func restore(files []FileBackup) {
 	}
 }
 
+// checkWritable refuses a file whose mode bits deny the user writing it,
+// unless forced.
+func checkWritable(path string, o Options) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if !o.Force && !writableByMode(fi) {
+		return &ReadOnlyError{File: path, Mode: fi.Mode()}
+	}
+	return nil
+}
+
 // realPath follows a symlinked compose file, so that the rename replaces
 // the file it points to rather than the link.
 func realPath(path string) (string, error) {
@@ -102,16 +124,18 @@ func realPath(path string) (string, error) {
 // included, the file holds either its whole old content or the whole new
 // one: a temporary file in the same folder, written and synced, renamed
 // over it, then the folder synced so the rename itself is durable. The
-// file keeps its permission bits.
+// file keeps its permission bits, owner and group (unix); when the owner
+// cannot be kept (no privilege to give the file away), nothing is written.
 func WriteAtomic(path string, data []byte) (err error) {
 	perm := fs.FileMode(0o600) // a new file: the journal or a backup
-	if fi, err := os.Stat(path); err == nil {
-		perm = fi.Mode().Perm()
+	orig, statErr := os.Stat(path)
+	if statErr == nil {
+		perm = orig.Mode().Perm()
 	}
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".stackui-*")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return createTempError(path, err)
 	}
 	tmp := f.Name()
 	defer func() {
@@ -122,6 +146,12 @@ func WriteAtomic(path string, data []byte) (err error) {
 	}()
 	if _, err = f.Write(data); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if statErr == nil {
+		// before the chmod: chown clears setuid and setgid bits
+		if err = keepOwner(f, orig); err != nil {
+			return fmt.Errorf("write %s: keep its owner: %w", path, err)
+		}
 	}
 	if err = f.Chmod(perm); err != nil && runtime.GOOS != "windows" {
 		return fmt.Errorf("write %s: %w", path, err)

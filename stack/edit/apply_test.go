@@ -67,8 +67,9 @@ func TestApplyAndUndo(t *testing.T) {
 	}
 
 	// the same plan again: the file no longer has its Before content
-	if _, err := Apply(p, plan); err == nil || !strings.Contains(err.Error(), "changed on disk since the preview") {
-		t.Fatalf("second Apply: %v", err)
+	var ce *ChangedError
+	if _, err := Apply(p, plan); !errors.As(err, &ce) || ce.File != file || !strings.Contains(err.Error(), "changed on disk since the preview") {
+		t.Fatalf("second Apply: %v, want a *ChangedError naming %s", err, file)
 	}
 
 	undone, err := Undo(p.Name)
@@ -106,8 +107,9 @@ func TestUndoRefusesChangedFile(t *testing.T) {
 	if err := os.WriteFile(file, edited, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Undo(p.Name); err == nil || !strings.Contains(err.Error(), "changed since the fix was applied") {
-		t.Fatalf("Undo over a hand edit: %v", err)
+	var ce *ChangedError
+	if _, err := Undo(p.Name); !errors.As(err, &ce) || ce.Backup == "" || !strings.Contains(err.Error(), "changed since the fix was applied") {
+		t.Fatalf("Undo over a hand edit: %v, want a *ChangedError with the backup", err)
 	}
 	if got, _ := os.ReadFile(file); string(got) != string(edited) {
 		t.Fatal("a refused Undo changed the file")

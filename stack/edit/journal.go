@@ -157,8 +157,10 @@ func Receipts(project string) ([]Receipt, error) {
 
 // Undo restores the files of the last fix applied to the project and drops
 // it from the journal. It refuses when a file was changed after the fix,
-// since restoring would throw that change away.
-func Undo(project string) (Receipt, error) {
+// since restoring would throw that change away (a *ChangedError), and a
+// file made read-only since unless opts has Force (a *ReadOnlyError).
+func Undo(project string, opts ...Options) (Receipt, error) {
+	o := optionsOf(opts)
 	j, err := openJournal(project)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("undo: %w", err)
@@ -172,12 +174,15 @@ func Undo(project string) (Receipt, error) {
 	}
 	rec := recs[len(recs)-1]
 	for _, f := range rec.Files {
+		if err := checkWritable(f.File, o); err != nil {
+			return Receipt{}, fmt.Errorf("undo %q: %w", rec.Title, err)
+		}
 		cur, err := os.ReadFile(f.File)
 		if err != nil {
 			return Receipt{}, fmt.Errorf("undo %q: %w", rec.Title, err)
 		}
 		if !bytes.Equal(cur, f.After) {
-			return Receipt{}, fmt.Errorf("undo %q: %s changed since the fix was applied; its backup is %s", rec.Title, f.File, f.Backup)
+			return Receipt{}, fmt.Errorf("undo %q: %w", rec.Title, &ChangedError{File: f.File, Backup: f.Backup})
 		}
 	}
 	for i, f := range rec.Files {
