@@ -34,6 +34,10 @@ type Examination struct {
 	Evidence doctor.Evidence
 	// Findings have their fixes planned (diffs set) against the files.
 	Findings []doctor.Finding
+	// EngineErr says why the engine gave no evidence; nil when it answered.
+	// Findings from the model alone may still be listed, but "none" then
+	// does not mean healthy.
+	EngineErr error
 }
 
 // Examine gathers the evidence about p, diagnoses it and plans the fixes:
@@ -46,8 +50,10 @@ func (b *Backend) Examine(ctx context.Context, p *stack.Project, o ExamineOption
 	}
 	b.StartCompose()
 	opts := doctor.Options{Project: p, ComposeErr: o.ComposeErr, LogTail: o.LogTail}
+	engErr := errEngineDown
 	if !o.EngineDown {
-		if eng := b.answering(ctx); eng != nil {
+		var eng *docker.Client
+		if eng, engErr = b.answering(ctx); eng != nil {
 			opts.Source = doctor.DockerSource{Client: eng}
 		}
 	}
@@ -63,23 +69,27 @@ func (b *Backend) Examine(ctx context.Context, p *stack.Project, o ExamineOption
 	// Without an override folder the no-GPU fix cannot be planned, and
 	// PlanFixes says so in its finding; the other fixes still are.
 	dir, _ := b.overrideDir(p.Name)
-	return Examination{Project: p, Evidence: ev, Findings: doctor.PlanFixes(p, doctor.Diagnose(ev), dir)}, nil
+	return Examination{Project: p, Evidence: ev, Findings: doctor.PlanFixes(p, doctor.Diagnose(ev), dir), EngineErr: engErr}, nil
 }
 
+// errEngineDown is why there is no engine evidence when the caller said
+// the engine is down.
+var errEngineDown = errors.New("the engine does not answer")
+
 // answering is the engine client when the engine answers a ping within
-// engineTimeout, else nil: gathering from an engine that is down would
-// only wait out every check's timeout.
-func (b *Backend) answering(ctx context.Context) *docker.Client {
+// engineTimeout, else nil and why: gathering from an engine that is down
+// would only wait out every check's timeout.
+func (b *Backend) answering(ctx context.Context) (*docker.Client, error) {
 	eng, err := b.Engine()
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	pctx, cancel := context.WithTimeout(ctx, engineTimeout)
 	defer cancel()
-	if eng.Ping(pctx) != nil {
-		return nil
+	if err := eng.Ping(pctx); err != nil {
+		return nil, fmt.Errorf("ping the engine: %w", err)
 	}
-	return eng
+	return eng, nil
 }
 
 // ApplyOptions tune applying one fix.

@@ -14,27 +14,40 @@ import (
 	"github.com/stackui/stackui/stack"
 )
 
-// Without an engine the doctor still runs, says what it could not see, and
-// finds nothing it cannot back with evidence.
+// Without an engine the doctor still runs over the compose files, but it
+// exits 3 and says why, in the text and the JSON: "no findings" would look
+// healthy. fix then names the engine, not "no finding now".
 func TestDoctorWithoutEngine(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	code, out, errOut := runScripted(t, "--project-directory", basicDir, "doctor", "--json")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	if code != exitNoEngine {
+		t.Fatalf("exit %d, want %d: %s%s", code, exitNoEngine, out, errOut)
 	}
-	if strings.TrimSpace(out) != "{\n  \"findings\": []\n}" {
-		t.Errorf("JSON %q, want no findings", out)
+	var doc struct {
+		Engine struct {
+			Reachable *bool  `json:"reachable"`
+			Error     string `json:"error"`
+		} `json:"engine"`
+		Findings []json.RawMessage `json:"findings"`
 	}
-	if code, out, _ = runScripted(t, "--project-directory", basicDir, "doctor"); code != exitOK {
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if doc.Engine.Reachable == nil || *doc.Engine.Reachable || !strings.Contains(doc.Engine.Error, noEngine.Error()) || doc.Findings == nil {
+		t.Errorf("JSON %s: want engine unreachable with the error, findings a list", out)
+	}
+	code, out, errOut = runScripted(t, "--project-directory", basicDir, "doctor")
+	if code != exitNoEngine {
 		t.Fatalf("exit %d", code)
 	}
-	if !strings.Contains(out, "engine: not reachable") || !strings.Contains(out, "no findings") {
-		t.Errorf("text:\n%s", out)
+	if !strings.Contains(out, "engine: not reachable") || !strings.Contains(errOut, "the engine is not reachable ("+noEngine.Error()) {
+		t.Errorf("text:\n%s\nstderr:\n%s", out, errOut)
 	}
 	if code, _, _ := runScripted(t, "--project-directory", basicDir, "fix"); code != exitBadArgs {
 		t.Errorf("fix without a finding: exit %d", code)
 	}
-	if code, _, errOut := runScripted(t, "--project-directory", basicDir, "fix", "web/oom"); code != exitFailure || !strings.Contains(errOut, `no finding "web/oom" now (findings: none)`) {
+	if code, _, errOut := runScripted(t, "--project-directory", basicDir, "fix", "web/oom", "--yes"); code != exitNoEngine ||
+		!strings.Contains(errOut, `no finding "web/oom": the engine is not reachable`) {
 		t.Errorf("fix of a finding there is not: exit %d: %s", code, errOut)
 	}
 	if code, _, _ := runScripted(t, "--project-directory", basicDir, "doctor", "extra"); code != exitBadArgs {

@@ -12,7 +12,7 @@ import (
 )
 
 func runFix(f *Factory, args []string) int {
-	fs := newFlagSet(f, "fix", "[compose flags] FINDING-ID [FIX-ID] [--yes] | --undo")
+	fs := newFlagSet(f, "fix", "[compose flags] FINDING-ID [FIX-ID] [--yes] | --undo\n\nExit status: 3 when the engine is not reachable and the finding is not\namong those the compose files alone show")
 	f.compose.register(fs)
 	yes := fs.Bool("yes", false, "apply without asking")
 	undo := fs.Bool("undo", false, "revert the file edit of the last fix applied to the project")
@@ -34,6 +34,9 @@ func runFix(f *Factory, args []string) int {
 	}
 	x, code, ok := examine(ctx, f)
 	if !ok {
+		return code
+	}
+	if code, missing := engineMissing(f, x, pos[0]); missing {
 		return code
 	}
 	finding, fix, code, ok := chooseFix(f, x.Findings, pos)
