@@ -148,6 +148,17 @@ func (b *Backend) LiveEngine() stack.Engine {
 	return eng
 }
 
+// LiveOptions are stack.Live's options for this backend's engine: the
+// reconnect wait is capped by where the engine is (MaxBackoffFor), so a
+// local engine's return shows within a second.
+func (b *Backend) LiveOptions() stack.LiveOptions {
+	host := ""
+	if eng, err := b.Engine(); err == nil {
+		host = eng.Host()
+	}
+	return stack.LiveOptions{MaxBackoff: stack.MaxBackoffFor(host)}
+}
+
 // unusableEngine stands in for an engine whose configuration is broken (an
 // unknown docker context, a bad DOCKER_HOST): every call says why.
 type unusableEngine struct{ err error }

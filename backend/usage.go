@@ -39,7 +39,8 @@ func (b *Backend) Usage(ctx context.Context) *Usage {
 // answer, then runs the sampler until ctx ends.
 func (u *Usage) run(ctx context.Context, eng *docker.Client) {
 	var info stack.EngineInfo
-	for wait := 250 * time.Millisecond; ; wait = min(wait*2, 5*time.Second) {
+	backoff := stack.Backoff{Max: stack.MaxBackoffFor(eng.Host())}
+	for {
 		var err error
 		if info, err = eng.Info(ctx); err == nil {
 			break
@@ -47,7 +48,7 @@ func (u *Usage) run(ctx context.Context, eng *docker.Client) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(wait):
+		case <-time.After(backoff.Next()):
 		}
 	}
 	s, _ := newSampler(eng, info)

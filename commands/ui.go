@@ -48,7 +48,7 @@ func runUI(f *Factory, args []string) int {
 		}
 	}
 	// The engine's state fills in as it arrives: nothing here waits for it.
-	live := stack.NewLive(p, b.LiveEngine(), stack.LiveOptions{})
+	live := stack.NewLive(p, b.LiveEngine(), b.LiveOptions())
 	go live.Run(ctx)
 
 	// A bad config file or theme is reported in the status line; stackui
