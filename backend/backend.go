@@ -18,8 +18,8 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/stackui/stackui/probes/doctor"
 	"github.com/stackui/stackui/internal/crash"
+	"github.com/stackui/stackui/probes/doctor"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/stack/docker"
 )

@@ -5,8 +5,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/stackui/stackui/probes/resources"
 	"github.com/stackui/stackui/internal/crash"
+	"github.com/stackui/stackui/probes/resources"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/stack/docker"
 )
