@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/stackui/stackui/internal/crash"
 	"github.com/stackui/stackui/probes/doctor"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/stack/docker"
@@ -60,7 +61,15 @@ type Backend struct {
 	cliDone chan struct{} // closed when cli and cliErr are set
 	cli     stack.ComposeCLI
 	cliErr  error
+
+	// guard runs the backend's goroutines; the TUI hands their panics to
+	// the program, so the terminal is restored before the process ends.
+	guard crash.Guard
 }
+
+// Guard runs goroutines (the backend's own, the live state's) whose
+// panics go where Guard().Handle says.
+func (b *Backend) Guard() *crash.Guard { return &b.guard }
 
 // New makes the process's backend. It does no I/O: the engine is
 // connected and the compose CLI detected on first use.
@@ -102,10 +111,10 @@ func (b *Backend) Engine() (*docker.Client, error) {
 // Python program, takes ~300 ms to say its version).
 func (b *Backend) StartCompose() {
 	b.cliOnce.Do(func() {
-		go func() {
+		b.guard.Go(func() {
 			defer close(b.cliDone)
 			b.cli, b.cliErr = b.detect(b.ctx)
-		}()
+		})
 	})
 }
 
@@ -146,6 +155,17 @@ func (b *Backend) LiveEngine() stack.Engine {
 		return unusableEngine{err}
 	}
 	return eng
+}
+
+// LiveOptions are stack.Live's options for this backend's engine: the
+// reconnect wait is capped by where the engine is (MaxBackoffFor), so a
+// local engine's return shows within a second.
+func (b *Backend) LiveOptions() stack.LiveOptions {
+	host := ""
+	if eng, err := b.Engine(); err == nil {
+		host = eng.Host()
+	}
+	return stack.LiveOptions{MaxBackoff: stack.MaxBackoffFor(host)}
 }
 
 // unusableEngine stands in for an engine whose configuration is broken (an

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/stack/docker"
@@ -113,5 +114,23 @@ func TestClose(t *testing.T) {
 	}
 	if _, err := c.Compose(context.Background()); !errors.Is(err, errClosed) {
 		t.Errorf("Compose after Close: %v", err)
+	}
+}
+
+// Live's reconnect cap follows the engine's host: half a second for a
+// local socket, so the engine's return shows within a second; the default
+// for a remote one.
+func TestLiveOptionsCapByHost(t *testing.T) {
+	for host, want := range map[string]time.Duration{
+		"unix:///nonexistent/docker.sock": stack.LocalMaxBackoff,
+		"tcp://192.0.2.1:2376":            stack.DefaultMaxBackoff,
+	} {
+		b := New(Options{Connect: func(ctx context.Context) (*docker.Client, error) {
+			return docker.Connect(ctx, docker.Options{Host: host})
+		}})
+		if got := b.LiveOptions().MaxBackoff; got != want {
+			t.Errorf("%s: cap %v, want %v", host, got, want)
+		}
+		b.Close()
 	}
 }

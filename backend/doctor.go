@@ -42,6 +42,10 @@ type Examination struct {
 	Evidence doctor.Evidence
 	// Findings have their fixes planned (diffs set) against the files.
 	Findings []doctor.Finding
+	// EngineErr says why the engine gave no evidence; nil when it answered.
+	// Findings from the model alone may still be listed, but "none" then
+	// does not mean healthy.
+	EngineErr error
 }
 
 // Examine gathers the evidence about p, diagnoses it and plans the fixes:
@@ -55,8 +59,10 @@ func (b *Backend) Examine(ctx context.Context, p *stack.Project, o ExamineOption
 	b.StartCompose()
 	opts := doctor.Options{Project: p, ComposeErr: o.ComposeErr, LogTail: o.LogTail}
 	opts.AddUsage(p.Name, o.Usage)
+	engErr := errEngineDown
 	if !o.EngineDown {
-		if eng := b.answering(ctx); eng != nil {
+		var eng *docker.Client
+		if eng, engErr = b.answering(ctx); eng != nil {
 			opts.Source = doctor.DockerSource{Client: eng}
 		}
 	}
@@ -72,29 +78,36 @@ func (b *Backend) Examine(ctx context.Context, p *stack.Project, o ExamineOption
 	// Without an override folder the no-GPU fix cannot be planned, and
 	// PlanFixes says so in its finding; the other fixes still are.
 	dir, _ := b.overrideDir(p.Name)
-	return Examination{Project: p, Evidence: ev, Findings: doctor.PlanFixes(p, doctor.Diagnose(ev), dir)}, nil
+	return Examination{Project: p, Evidence: ev, Findings: doctor.PlanFixes(p, doctor.Diagnose(ev), dir), EngineErr: engErr}, nil
 }
 
+// errEngineDown is why there is no engine evidence when the caller said
+// the engine is down.
+var errEngineDown = errors.New("the engine does not answer")
+
 // answering is the engine client when the engine answers a ping within
-// engineTimeout, else nil: gathering from an engine that is down would
-// only wait out every check's timeout.
-func (b *Backend) answering(ctx context.Context) *docker.Client {
+// engineTimeout, else nil and why: gathering from an engine that is down
+// would only wait out every check's timeout.
+func (b *Backend) answering(ctx context.Context) (*docker.Client, error) {
 	eng, err := b.Engine()
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	pctx, cancel := context.WithTimeout(ctx, engineTimeout)
 	defer cancel()
-	if eng.Ping(pctx) != nil {
-		return nil
+	if err := eng.Ping(pctx); err != nil {
+		return nil, fmt.Errorf("ping the engine: %w", err)
 	}
-	return eng
+	return eng, nil
 }
 
 // ApplyOptions tune applying one fix.
 type ApplyOptions struct {
 	// OnLine gets the compose CLI's output; nil discards it.
 	OnLine func(string)
+	// Force edits a compose file whose mode forbids writing; without it
+	// such a file is refused (edit.ReadOnlyError).
+	Force bool
 	// Wait asks for the post-fix check: after a fix that recreated or
 	// restarted its service, watch the service (Verify) and say whether
 	// it stays up. False skips it, as the TUI does, which checks on its
@@ -130,7 +143,7 @@ func (b *Backend) Apply(ctx context.Context, p *stack.Project, f doctor.Finding,
 		return Applied{}, fmt.Errorf("fix %s of %s: %w", fix.ID, f.ID, cliErr)
 	}
 	dir, _ := b.overrideDir(p.Name)
-	a := doctor.Applier{Compose: cli, OverrideDir: dir, OnLine: o.OnLine}
+	a := doctor.Applier{Compose: cli, OverrideDir: dir, OnLine: o.OnLine, Force: o.Force}
 	if eng != nil {
 		a.Engine = eng
 	}
@@ -154,8 +167,8 @@ func (b *Backend) Apply(ctx context.Context, p *stack.Project, f doctor.Finding,
 // Undo reverts the file edit of the last fix applied to p's project and
 // loads the project again. The running containers keep the fixed settings
 // until the service is recreated.
-func (b *Backend) Undo(ctx context.Context, p *stack.Project) (*stack.Project, edit.Receipt, error) {
-	rec, err := edit.Undo(p.Name)
+func (b *Backend) Undo(ctx context.Context, p *stack.Project, o edit.Options) (*stack.Project, edit.Receipt, error) {
+	rec, err := edit.Undo(p.Name, o)
 	if err != nil {
 		return nil, rec, err
 	}

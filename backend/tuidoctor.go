@@ -91,7 +91,7 @@ func (d *Doctor) Verify(ctx context.Context, p *stack.Project, service string) (
 // Undo restores the files of the last fix applied to the project and
 // loads it again.
 func (d *Doctor) Undo(ctx context.Context, p *stack.Project) (*stack.Project, string, error) {
-	np, rec, err := d.b.Undo(ctx, p)
+	np, rec, err := d.b.Undo(ctx, p, edit.Options{})
 	if err != nil {
 		return nil, "", err
 	}

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stackui/stackui/internal/crash"
 	"github.com/stackui/stackui/probes/resources"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/stack/docker"
@@ -31,15 +32,16 @@ func (b *Backend) Usage(ctx context.Context) *Usage {
 		return nil
 	}
 	u := &Usage{changed: make(chan struct{}, 1)}
-	go u.run(ctx, eng)
+	b.guard.Go(func() { u.run(ctx, eng, &b.guard) })
 	return u
 }
 
 // run asks the engine for its description, retrying while it does not
 // answer, then runs the sampler until ctx ends.
-func (u *Usage) run(ctx context.Context, eng *docker.Client) {
+func (u *Usage) run(ctx context.Context, eng *docker.Client, guard *crash.Guard) {
 	var info stack.EngineInfo
-	for wait := 250 * time.Millisecond; ; wait = min(wait*2, 5*time.Second) {
+	backoff := stack.Backoff{Max: stack.MaxBackoffFor(eng.Host())}
+	for {
 		var err error
 		if info, err = eng.Info(ctx); err == nil {
 			break
@@ -47,7 +49,7 @@ func (u *Usage) run(ctx context.Context, eng *docker.Client) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(wait):
+		case <-time.After(backoff.Next()):
 		}
 	}
 	s, _ := newSampler(eng, info)
@@ -56,7 +58,7 @@ func (u *Usage) run(ctx context.Context, eng *docker.Client) {
 	s.Update(u.snap)
 	s.SetVisible(u.visible...)
 	u.mu.Unlock()
-	go s.Run(ctx)
+	guard.Go(func() { s.Run(ctx) })
 	for {
 		select {
 		case <-ctx.Done():

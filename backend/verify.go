@@ -33,9 +33,9 @@ func (b *Backend) Verify(ctx context.Context, p *stack.Project, service string, 
 	if p == nil {
 		return doctor.Outcome{}, errors.New("check: no compose project loaded")
 	}
-	eng := b.answering(ctx)
+	eng, err := b.answering(ctx)
 	if eng == nil {
-		return doctor.Outcome{}, fmt.Errorf("check %s: the engine does not answer", service)
+		return doctor.Outcome{}, fmt.Errorf("check %s: the engine does not answer: %w", service, err)
 	}
 	g := doctor.Options{LogTail: o.LogTail}
 	if cli, err := b.Compose(ctx); err == nil {

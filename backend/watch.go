@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/stackui/stackui/internal/crash"
 	"github.com/stackui/stackui/stack"
 )
 
@@ -12,15 +13,16 @@ import (
 // the set changes (after a broken file was fixed, say).
 type FileWatcher struct {
 	ctx    context.Context // ends the watching
+	guard  *crash.Guard
 	out    chan struct{}
 	mu     sync.Mutex
 	cancel context.CancelFunc
 }
 
 // NewFileWatcher makes a watcher that watches nothing until Set; it stops
-// when ctx ends.
-func NewFileWatcher(ctx context.Context) *FileWatcher {
-	return &FileWatcher{ctx: ctx, out: make(chan struct{}, 1)}
+// when ctx ends. Its goroutines run under guard (nil: none).
+func NewFileWatcher(ctx context.Context, guard *crash.Guard) *FileWatcher {
+	return &FileWatcher{ctx: ctx, guard: guard, out: make(chan struct{}, 1)}
 }
 
 // Changed fires (coalesced) when a watched file changes.
@@ -41,12 +43,12 @@ func (w *FileWatcher) Set(files []string) {
 	if err != nil {
 		return
 	}
-	go func() {
+	w.guard.Go(func() {
 		for range in {
 			select {
 			case w.out <- struct{}{}:
 			default:
 			}
 		}
-	}()
+	})
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func runDoctor(f *Factory, args []string) int {
-	fs := newFlagSet(f, "doctor", "[compose flags] [--json]")
+	fs := newFlagSet(f, "doctor", "[compose flags] [--json]\n\nExit status: 0 no findings, 1 findings, 2 usage or load error,\n3 engine not reachable (only the compose files were examined)")
 	f.compose.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON (a stable scripting interface)")
 	if code, done := parseFlags(fs, args); done {
@@ -30,11 +30,23 @@ func runDoctor(f *Factory, args []string) int {
 		for i := range x.Findings {
 			x.Findings[i].Evidence = nonNil(x.Findings[i].Evidence)
 		}
-		if code := writeJSON(f, doctorJSON{Findings: nonNil(x.Findings)}); code != exitOK {
+		out := doctorJSON{Engine: doctorEngine{Reachable: x.EngineErr == nil}, Findings: nonNil(x.Findings)}
+		if x.EngineErr != nil {
+			out.Engine.Error = x.EngineErr.Error()
+		}
+		if code := writeJSON(f, out); code != exitOK {
 			return code
 		}
 	} else {
 		printFindings(f.Stdout, x)
+	}
+	if x.EngineErr != nil {
+		// No findings without the engine does not mean healthy: scripts
+		// must be able to tell.
+		if !*asJSON {
+			fmt.Fprintf(f.Stderr, "stackui doctor: %s\n", noEngineNote(x.EngineErr))
+		}
+		return exitNoEngine
 	}
 	if len(x.Findings) > 0 {
 		return exitFailure
@@ -44,7 +56,36 @@ func runDoctor(f *Factory, args []string) int {
 
 // doctorJSON is the shape of `stackui doctor --json`; its ids are stable.
 type doctorJSON struct {
+	Engine   doctorEngine     `json:"engine"`
 	Findings []doctor.Finding `json:"findings"`
+}
+
+// doctorEngine says whether the engine gave evidence; without it only
+// the compose files were examined.
+type doctorEngine struct {
+	Reachable bool   `json:"reachable"`
+	Error     string `json:"error,omitempty"`
+}
+
+// noEngineNote says why a doctor or fix without the engine cannot vouch
+// for anything.
+func noEngineNote(err error) string {
+	return fmt.Sprintf("the engine is not reachable (%v): only the compose files were examined, so no container was looked at", err)
+}
+
+// engineMissing reports, when the engine gave no evidence and id is not
+// among the findings, why it may be missing, and the status to exit with.
+func engineMissing(f *Factory, x backend.Examination, id string) (int, bool) {
+	if x.EngineErr == nil {
+		return exitOK, false
+	}
+	for _, fd := range x.Findings {
+		if fd.ID == id {
+			return exitOK, false
+		}
+	}
+	fmt.Fprintf(f.Stderr, "stackui fix: no finding %q: %s\n", id, noEngineNote(x.EngineErr))
+	return exitNoEngine, true
 }
 
 // examine loads the project named by the compose flags and runs the

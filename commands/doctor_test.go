@@ -14,27 +14,40 @@ import (
 	"github.com/stackui/stackui/stack"
 )
 
-// Without an engine the doctor still runs, says what it could not see, and
-// finds nothing it cannot back with evidence.
+// Without an engine the doctor still runs over the compose files, but it
+// exits 3 and says why, in the text and the JSON: "no findings" would look
+// healthy. fix then names the engine, not "no finding now".
 func TestDoctorWithoutEngine(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	code, out, errOut := runScripted(t, "--project-directory", basicDir, "doctor", "--json")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	if code != exitNoEngine {
+		t.Fatalf("exit %d, want %d: %s%s", code, exitNoEngine, out, errOut)
 	}
-	if strings.TrimSpace(out) != "{\n  \"findings\": []\n}" {
-		t.Errorf("JSON %q, want no findings", out)
+	var doc struct {
+		Engine struct {
+			Reachable *bool  `json:"reachable"`
+			Error     string `json:"error"`
+		} `json:"engine"`
+		Findings []json.RawMessage `json:"findings"`
 	}
-	if code, out, _ = runScripted(t, "--project-directory", basicDir, "doctor"); code != exitOK {
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if doc.Engine.Reachable == nil || *doc.Engine.Reachable || !strings.Contains(doc.Engine.Error, noEngine.Error()) || doc.Findings == nil {
+		t.Errorf("JSON %s: want engine unreachable with the error, findings a list", out)
+	}
+	code, out, errOut = runScripted(t, "--project-directory", basicDir, "doctor")
+	if code != exitNoEngine {
 		t.Fatalf("exit %d", code)
 	}
-	if !strings.Contains(out, "engine: not reachable") || !strings.Contains(out, "no findings") {
-		t.Errorf("text:\n%s", out)
+	if !strings.Contains(out, "engine: not reachable") || !strings.Contains(errOut, "the engine is not reachable ("+noEngine.Error()) {
+		t.Errorf("text:\n%s\nstderr:\n%s", out, errOut)
 	}
 	if code, _, _ := runScripted(t, "--project-directory", basicDir, "fix"); code != exitBadArgs {
 		t.Errorf("fix without a finding: exit %d", code)
 	}
-	if code, _, errOut := runScripted(t, "--project-directory", basicDir, "fix", "web/oom"); code != exitFailure || !strings.Contains(errOut, `no finding "web/oom" now (findings: none)`) {
+	if code, _, errOut := runScripted(t, "--project-directory", basicDir, "fix", "web/oom", "--yes"); code != exitNoEngine ||
+		!strings.Contains(errOut, `no finding "web/oom": the engine is not reachable`) {
 		t.Errorf("fix of a finding there is not: exit %d: %s", code, errOut)
 	}
 	if code, _, _ := runScripted(t, "--project-directory", basicDir, "doctor", "extra"); code != exitBadArgs {
@@ -93,11 +106,25 @@ func TestDoctorAndFixOnEngine(t *testing.T) {
 	if b, _ := os.ReadFile(file); string(b) != stacktest.OOMCompose || !strings.Contains(out.String(), "-    mem_limit: 32m") || !strings.Contains(out.String(), "Apply? [y/N]") {
 		t.Fatalf("declined fix changed the file or showed no diff:\n%s", out.String())
 	}
+	// A read-only compose file is refused, with the way to write it anyway.
+	if err := os.Chmod(file, 0o444); err != nil {
+		t.Fatal(err)
+	}
 	out.Reset()
 	errOut.Reset()
-	// The post-fix check watches the hog under its new limit (5s here,
-	// 30s by default) and exits 0 only as it stays up.
-	if code := fix("", "hog/oom", "raise-memory", "--yes", "--wait", "5s"); code != exitOK {
+	if code := fix("", "hog/oom", "--yes", "--no-wait"); code != exitFailure || !strings.Contains(errOut.String(), "is read-only (mode 0444)") ||
+		!strings.Contains(errOut.String(), "--force") {
+		t.Errorf("fix of a read-only file: exit %d, stderr:\n%s", code, errOut.String())
+	}
+	if b, _ := os.ReadFile(file); string(b) != stacktest.OOMCompose {
+		t.Fatalf("the read-only file was changed:\n%s", b)
+	}
+	out.Reset()
+	errOut.Reset()
+	// --force writes it, keeping its mode; the post-fix check watches the
+	// hog under its new limit (5s here, 30s by default) and exits 0 only
+	// as it stays up.
+	if code := fix("", "hog/oom", "raise-memory", "--yes", "--force", "--wait", "5s"); code != exitOK {
 		t.Fatalf("fix: exit %d: %s%s", code, out.String(), errOut.String())
 	}
 	if !strings.Contains(out.String(), "checked: hog stays up: running for ") || !strings.Contains(errOut.String(), "checking hog for 5s…") {
@@ -114,8 +141,16 @@ func TestDoctorAndFixOnEngine(t *testing.T) {
 	if code := run(append(flags, "doctor"), &out, &errOut); code != exitOK {
 		t.Errorf("doctor after the fix: exit %d:\n%s", code, out.String())
 	}
+	if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o444 {
+		t.Errorf("the forced fix changed the file's mode: %v %v", st.Mode(), err)
+	}
 	out.Reset()
-	if code := run(append(flags, "fix", "--undo"), &out, &errOut); code != exitOK {
+	errOut.Reset()
+	if code := run(append(flags, "fix", "--undo"), &out, &errOut); code != exitFailure || !strings.Contains(errOut.String(), "--force") {
+		t.Errorf("undo of a read-only file: exit %d: %s", code, errOut.String())
+	}
+	out.Reset()
+	if code := run(append(flags, "fix", "--undo", "--force"), &out, &errOut); code != exitOK {
 		t.Fatalf("undo: exit %d: %s", code, errOut.String())
 	}
 	if b, _ := os.ReadFile(file); string(b) != stacktest.OOMCompose || !strings.HasPrefix(out.String(), "undone: ") {

@@ -24,12 +24,23 @@ func startTmux(t *testing.T, dir string, width, height int, argv ...string) *tmu
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatalf("tmux is needed for the end-to-end test (.ci/run installs it): %v", err)
 	}
-	s := &tmuxSession{t: t, name: "stackui-e2e-" + filepath.Base(dir)}
+	// t.TempDir's own folder is 001, 002, ...; the one above it is unique
+	// to the test run, and other runs may share the tmux server.
+	s := &tmuxSession{t: t, name: "stackui-e2e-" + filepath.Base(filepath.Dir(dir)) + "-" + filepath.Base(dir)}
 	args := []string{"new-session", "-d", "-s", s.name, "-x", strconv.Itoa(width), "-y", strconv.Itoa(height), "-c", dir,
 		"-e", "TERM=xterm-256color", "-e", "XDG_CONFIG_HOME=" + t.TempDir()}
 	args = append(args, argv...)
-	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	// A server that is exiting as the last session elsewhere ends refuses
+	// the session once; the next try starts a new server.
+	for try := 0; ; try++ {
+		out, err := exec.Command("tmux", args...).CombinedOutput()
+		if err == nil {
+			break
+		}
+		if try == 2 || !strings.Contains(string(out), "server exited unexpectedly") {
+			t.Fatalf("tmux new-session: %v\n%s", err, out)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	// Keep the pane after the program exits, so the test can see that it
 	// did and read its last screen.

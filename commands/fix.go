@@ -3,6 +3,7 @@ package commands
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -11,15 +12,17 @@ import (
 	"github.com/stackui/stackui/backend"
 	"github.com/stackui/stackui/probes/doctor"
 	"github.com/stackui/stackui/stack"
+	"github.com/stackui/stackui/stack/edit"
 )
 
 func runFix(f *Factory, args []string) int {
-	fs := newFlagSet(f, "fix", "[compose flags] FINDING-ID [FIX-ID] [--yes] [--wait DURATION | --no-wait] | --undo")
+	fs := newFlagSet(f, "fix", "[compose flags] FINDING-ID [FIX-ID] [--yes] [--force] [--wait DURATION | --no-wait] | --undo [--force]\n\nExit status: 0 when the fix applied and (unless --no-wait) the service stays up or exits 0;\n1 when it did not; 3 when the engine is not reachable and the finding is not\namong those the compose files alone show")
 	f.compose.register(fs)
 	yes := fs.Bool("yes", false, "apply without asking")
 	wait := fs.Duration("wait", defaultCheck, "after a fix that recreates or restarts the service, watch it this long: exit 0 only if it stays up (or a one-shot exits 0)")
 	noWait := fs.Bool("no-wait", false, "do not watch the service after the fix (same as --wait 0)")
 	undo := fs.Bool("undo", false, "revert the file edit of the last fix applied to the project")
+	force := fs.Bool("force", false, "edit (or restore) a compose file even when its mode makes it read-only")
 	pos, code, done := parseInterspersed(fs, args)
 	if done {
 		return code
@@ -30,7 +33,7 @@ func runFix(f *Factory, args []string) int {
 			fmt.Fprintln(f.Stderr, "stackui fix: --undo takes no finding")
 			return exitBadArgs
 		}
-		return undoFix(ctx, f)
+		return undoFix(ctx, f, *force)
 	}
 	if len(pos) < 1 || len(pos) > 2 {
 		fs.Usage()
@@ -38,6 +41,9 @@ func runFix(f *Factory, args []string) int {
 	}
 	x, code, ok := examine(ctx, f)
 	if !ok {
+		return code
+	}
+	if code, missing := engineMissing(f, x, pos[0]); missing {
 		return code
 	}
 	finding, fix, code, ok := chooseFix(f, x.Findings, pos)
@@ -53,13 +59,13 @@ func runFix(f *Factory, args []string) int {
 		return exitBadArgs
 	}
 	check := *wait > 0 && !*noWait && fix.Action.Recreates()
-	opts := backend.ApplyOptions{OnLine: func(l string) { fmt.Fprintln(f.Stderr, l) }, Wait: check}
+	opts := backend.ApplyOptions{OnLine: func(l string) { fmt.Fprintln(f.Stderr, l) }, Wait: check, Force: *force}
 	if check {
 		opts.Check = backend.CheckOptions{Window: *wait, Progress: checkProgress(f, fix.Action.Service, *wait)}
 	}
 	res, err := f.Backend.Apply(ctx, x.Project, finding, fix, opts)
 	if err != nil {
-		fmt.Fprintf(f.Stderr, "stackui fix: %v\n", err)
+		fmt.Fprintf(f.Stderr, "stackui fix: %v%s\n", err, forceHint(err))
 		return exitFailure
 	}
 	fmt.Fprintln(f.Stdout, res.Done)
@@ -170,14 +176,14 @@ func confirmFix(f *Factory, finding doctor.Finding, fix doctor.Fix) bool {
 	return a == "y" || a == "yes"
 }
 
-func undoFix(ctx context.Context, f *Factory) int {
+func undoFix(ctx context.Context, f *Factory, force bool) int {
 	p, code, ok := loadProject(ctx, f)
 	if !ok {
 		return code
 	}
-	_, rec, err := f.Backend.Undo(ctx, p)
+	_, rec, err := f.Backend.Undo(ctx, p, edit.Options{Force: force})
 	if err != nil {
-		fmt.Fprintf(f.Stderr, "stackui fix: %v\n", err)
+		fmt.Fprintf(f.Stderr, "stackui fix: %v%s\n", err, forceHint(err))
 		return exitFailure
 	}
 	fmt.Fprintf(f.Stdout, "undone: %s\n", rec.Title)
@@ -209,4 +215,14 @@ func listOrNone(xs []string) string {
 		return "none"
 	}
 	return strings.Join(xs, ", ")
+}
+
+// forceHint tells how to write a read-only file anyway, when that is why a
+// fix or an undo was refused.
+func forceHint(err error) string {
+	var ro *edit.ReadOnlyError
+	if errors.As(err, &ro) {
+		return "; run it again with --force to write it anyway"
+	}
+	return ""
 }

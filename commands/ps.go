@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/stackui/stackui/backend"
 	"github.com/stackui/stackui/probes"
@@ -191,8 +190,7 @@ func printPs(w io.Writer, o backend.Observation) {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVICE\tPROFILES\tSTATE\tHEALTH\tEXIT\tRESTARTS\tIMAGE")
+	rows := [][]string{{"SERVICE", "PROFILES", "STATE", "HEALTH", "EXIT", "RESTARTS", "IMAGE"}}
 	for _, s := range o.Snap.Services {
 		profiles := strings.Join(s.Service.Profiles, ",")
 		if profiles == "" {
@@ -215,7 +213,7 @@ func printPs(w io.Writer, o backend.Observation) {
 		if s.Service.GPU {
 			image += " [GPU]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", s.Service.Name, profiles, state, dash(s.Health), exit, s.RestartCount, image)
+		rows = append(rows, []string{s.Service.Name, profiles, state, dash(s.Health), exit, fmt.Sprint(s.RestartCount), image})
 	}
-	tw.Flush()
+	table(w, rows)
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // A missing engine is an expected state: ps still prints every service,
@@ -80,5 +82,21 @@ func TestVersionAndHelp(t *testing.T) {
 	}
 	if code := run([]string{"nosuch"}, &out, &errOut); code != exitBadArgs {
 		t.Errorf("unknown command: exit %d", code)
+	}
+}
+
+// The ps table lines its columns up by terminal cells: a CJK name is two
+// cells a rune, and text/tabwriter counted it as one.
+func TestTableAlignsWideNames(t *testing.T) {
+	var b strings.Builder
+	table(&b, [][]string{{"SERVICE", "STATE"}, {"网页服务", "running"}, {"web", "exited"}})
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	var cols []int
+	for _, l := range lines {
+		i := strings.LastIndex(l, "  ") + 2
+		cols = append(cols, ansi.StringWidth(l[:i]))
+	}
+	if cols[0] != cols[1] || cols[1] != cols[2] {
+		t.Errorf("STATE starts at cells %v:\n%s", cols, b.String())
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/stackui/stackui/backend"
+	"github.com/stackui/stackui/internal/textsafe"
 	"github.com/stackui/stackui/stack"
 )
 
@@ -24,6 +25,9 @@ const (
 	exitOK      = 0
 	exitFailure = 1
 	exitBadArgs = 2 // usage errors and compose files that do not load
+	// exitNoEngine: doctor and fix could not reach the engine, so they
+	// saw no container; "no findings" then means nothing.
+	exitNoEngine = 3
 )
 
 // Factory is what every subcommand gets, as gh's cmdutil.Factory: its
@@ -69,6 +73,13 @@ func Main(args []string, version string) int {
 // Run parses the root's compose flags and runs the subcommand args name,
 // or the TUI when there is none. It leaves f.Backend open.
 func Run(f *Factory, args []string) int {
+	// Every text mode prints through the one sanitizer: whatever a printer
+	// writes (container output, compose strings, engine messages) reaches
+	// the terminal with only SGR colours left. JSON goes around it (rawOut).
+	out, errOut := textsafe.NewWriter(f.Stdout), textsafe.NewWriter(f.Stderr)
+	f.Stdout, f.Stderr = out, errOut
+	defer out.Flush()
+	defer errOut.Flush()
 	fs := flag.NewFlagSet("stackui", flag.ContinueOnError)
 	fs.SetOutput(f.Stderr)
 	f.compose.register(fs)

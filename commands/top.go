@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/stackui/stackui/backend"
 	"github.com/stackui/stackui/probes"
@@ -119,8 +118,7 @@ func printTop(w io.Writer, t topOutput) {
 		fmt.Fprintln(w, "no running containers")
 		return
 	}
-	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVICE\tCONTAINER\tCPU %\tMEM USAGE / LIMIT\tMEM %\tNET I/O\tBLOCK I/O\tPIDS\tGPU MEM")
+	rows := [][]string{{"SERVICE", "CONTAINER", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS", "GPU MEM"}}
 	for _, c := range t.Containers {
 		gpuMem := "-"
 		if c.GPUMem != nil {
@@ -131,14 +129,14 @@ func printTop(w io.Writer, t topOutput) {
 			if c.Error != "" {
 				why += ": " + c.Error
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t\t\t\t\t\t%s\n", c.Service, c.Name, why, gpuMem)
+			rows = append(rows, []string{c.Service, c.Name, why, "", "", "", "", "", gpuMem})
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f%%\t%s / %s\t%.2f%%\t%s / %s\t%s / %s\t%d\t%s\n", c.Service, c.Name,
-			c.CPUPercent, probes.Bytes(c.MemUsed), probes.Bytes(c.MemLimit), c.MemPercent,
-			probes.Bytes(c.NetRx), probes.Bytes(c.NetTx), probes.Bytes(c.BlkRead), probes.Bytes(c.BlkWrite), c.Pids, gpuMem)
+		rows = append(rows, []string{c.Service, c.Name, fmt.Sprintf("%.2f%%", c.CPUPercent),
+			probes.Bytes(c.MemUsed) + " / " + probes.Bytes(c.MemLimit), fmt.Sprintf("%.2f%%", c.MemPercent),
+			probes.Bytes(c.NetRx) + " / " + probes.Bytes(c.NetTx), probes.Bytes(c.BlkRead) + " / " + probes.Bytes(c.BlkWrite), fmt.Sprint(c.Pids), gpuMem})
 	}
-	tw.Flush()
+	table(w, rows)
 }
 
 func printGPUs(w io.Writer, r gpu.Reading) {

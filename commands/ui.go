@@ -3,14 +3,15 @@ package commands
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackui/stackui/backend"
+	"github.com/stackui/stackui/internal/crash"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/stack/docker"
 	"github.com/stackui/stackui/ui"
@@ -40,46 +41,79 @@ func runUI(f *Factory, args []string) int {
 	b := f.Backend
 	b.StartCompose() // the status line names it once the first frame is up
 	opts := f.compose.loadOptions()
-	p, loadErr := b.Load(ctx, opts)
-	if loadErr != nil {
-		var le *stack.LoadError
-		if !errors.As(loadErr, &le) && !errors.Is(loadErr, stack.ErrNoComposeFile) {
-			fmt.Fprintf(f.Stderr, "stackui: %v\n", loadErr)
-			return exitFailure
-		}
-	}
-	// The engine's state fills in as it arrives: nothing here waits for it.
-	live := stack.NewLive(p, b.LiveEngine(), stack.LiveOptions{})
-	go live.Run(ctx)
+	// The project loads after the first frame, as the TUI's first command:
+	// a slow load (an env_file that is a FIFO, a huge file) shows
+	// "loading …" and q still quits. The engine's state fills in as it
+	// arrives: nothing here waits for it.
+	live := stack.NewLive(nil, b.LiveEngine(), b.LiveOptions())
 
 	// A bad config file or theme is reported in the status line; stackui
 	// starts with the defaults.
 	cfg, cfgErr := ui.LoadConfig(ui.DefaultConfigPath(os.Getenv))
 	noColor := os.Getenv("NO_COLOR") != "" // no-color.org
 	dark, light, themeErr := ui.LoadTheme(cfg, noColor)
-	o := tuiOptions(ctx, b, live, p, loadErr, opts, cfg)
+	o := tuiOptions(ctx, b, live, opts, cfg)
 	o.Styles, o.Light, o.Keys = dark, &light, cfg.Keys
 	if err := cmp.Or(cfgErr, themeErr); err != nil {
 		o.Notice = err.Error() + "; using the defaults"
 	}
-	if _, err := tea.NewProgram(ui.New(live, o), tea.WithContext(ctx), tea.WithFPS(30)).Run(); err != nil {
+	var model tea.Model = ui.New(live, o)
+	if how := os.Getenv(crashTestEnv); how != "" {
+		model = crashTest{Model: model, how: how, guard: b.Guard()}
+	}
+	prog := tea.NewProgram(model, tea.WithContext(ctx), tea.WithFPS(30))
+	// Bubble Tea restores the terminal after a panic in Update, View or a
+	// command; a panic in a goroutine it did not start would kill the
+	// process on the alternate screen, in raw mode, with the mouse
+	// captured. Those run under the backend's guard, which stops the
+	// program (restoring the terminal) and reports the panic after.
+	crashed := make(chan crash.Report, 1)
+	b.Guard().Handle(func(r crash.Report) {
+		select {
+		case crashed <- r:
+		default:
+		}
+		// Quit, not Kill: the event loop is sound, and its orderly exit
+		// restores everything (Kill from another goroutine races with a
+		// render and can leave the cursor hidden). Kill only if it hangs.
+		go prog.Quit()
+		time.AfterFunc(2*time.Second, prog.Kill)
+	})
+	defer b.Guard().Handle(nil)
+	b.Guard().Go(func() { live.Run(ctx) })
+	_, err := prog.Run()
+	select {
+	case r := <-crashed:
+		// The stack first, the cause last: it is what stays on screen.
+		fmt.Fprintf(f.Stderr, "%s\nstackui: panic: %v\n", r.Stack, r.Value)
+		return exitFailure
+	default:
+	}
+	if err != nil {
 		fmt.Fprintf(f.Stderr, "stackui: %v\n", err)
 		return exitFailure
 	}
 	return exitOK
 }
 
+// loadingWhat names what the launch screen says is loading.
+func loadingWhat(opts stack.LoadOptions) string {
+	if len(opts.Files) > 0 {
+		return strings.Join(opts.Files, ", ")
+	}
+	return "compose.yaml"
+}
+
 // tuiOptions hands the TUI the backend's adapters for the project live
-// watches (p at start, or none with loadErr saying why): whatever the TUI
-// does with the engine and the compose CLI goes through b.
-func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, p *stack.Project, loadErr error, opts stack.LoadOptions, cfg ui.Config) ui.Options {
-	watch := backend.NewFileWatcher(ctx)
-	watch.Set(backend.WatchedFiles(p, loadErr, opts))
+// watches (none until the TUI's first load): whatever the TUI does with the
+// engine and the compose CLI goes through b.
+func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts stack.LoadOptions, cfg ui.Config) ui.Options {
+	watch := backend.NewFileWatcher(ctx, b.Guard())
 	o := ui.Options{
+		Loading:  loadingWhat(opts),
 		Context:  ctx,
 		Ops:      b.Ops(func() *stack.Project { return live.Snapshot().Project }, cfg.Exec.Command),
 		LogLines: cfg.Logs.BufferLines,
-		LoadErr:  loadErr,
 		DetectCompose: func() string {
 			cli, err := b.Compose(ctx)
 			if err != nil {
@@ -93,7 +127,14 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, p *st
 			if cur := live.Snapshot().Project; cur != nil {
 				return cur.Reload(ctx)
 			}
-			return b.Load(ctx, opts)
+			p, err := b.Load(ctx, opts)
+			if err != nil {
+				// Watch the broken file (or the names looked for), so
+				// fixing it loads again; a load that works tells the TUI
+				// its files, and it sets them.
+				watch.Set(backend.WatchedFiles(nil, err, opts))
+			}
+			return p, err
 		},
 	}
 	// A broken docker context is shown like a missing engine: the services

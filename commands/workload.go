@@ -17,5 +17,5 @@ func runWorkload(f *Factory, args []string) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(sigs)
-	return workload.Run(context.Background(), args, f.Stdout, f.Stderr, sigs)
+	return workload.Run(context.Background(), args, rawOut(f.Stdout), rawOut(f.Stderr), sigs)
 }

@@ -9,22 +9,16 @@ import (
 	"time"
 )
 
-// Default reconnect backoff: quick enough that a restarted daemon is picked
-// up at once, capped so a stopped one costs nothing.
-const (
-	defaultMinBackoff = 250 * time.Millisecond
-	defaultMaxBackoff = 5 * time.Second
-)
-
 // LiveOptions tune a Live.
 type LiveOptions struct {
 	// OnEvent, when set, sees every project event after the state has been
 	// updated for it, so it may call Snapshot. It runs on Run's goroutine
 	// and must not block.
 	OnEvent func(Event)
-	// MinBackoff and MaxBackoff bound the wait between reconnect attempts;
-	// zero means 250ms and 5s. The wait doubles after each failure and
-	// starts again from MinBackoff once a connection succeeds.
+	// MinBackoff and MaxBackoff bound the wait between reconnect attempts
+	// (a Backoff); zero means 250ms and 5s (MaxBackoffFor picks the cap
+	// for a host). The wait doubles after each failure and starts again
+	// from MinBackoff once a connection succeeds.
 	MinBackoff, MaxBackoff time.Duration
 }
 
@@ -51,12 +45,6 @@ type Live struct {
 
 // NewLive returns a Live for p over eng. Nothing happens until Run.
 func NewLive(p *Project, eng Engine, opts LiveOptions) *Live {
-	if opts.MinBackoff <= 0 {
-		opts.MinBackoff = defaultMinBackoff
-	}
-	if opts.MaxBackoff < opts.MinBackoff {
-		opts.MaxBackoff = max(defaultMaxBackoff, opts.MinBackoff)
-	}
 	l := &Live{
 		eng:        eng,
 		opts:       opts,
@@ -114,19 +102,20 @@ var errReload = errors.New("project changed")
 
 // Run keeps the state current until ctx ends. Call it once.
 func (l *Live) Run(ctx context.Context) {
-	wait := l.opts.MinBackoff
+	backoff := Backoff{Min: l.opts.MinBackoff, Max: l.opts.MaxBackoff}
 	for ctx.Err() == nil {
 		connected, err := l.session(ctx)
 		if ctx.Err() != nil {
 			return
 		}
 		if errors.Is(err, errReload) {
-			wait = l.opts.MinBackoff
+			backoff.Reset()
 			continue
 		}
 		if connected {
-			wait = l.opts.MinBackoff
+			backoff.Reset()
 		}
+		wait := backoff.Next()
 		next := time.Now().Add(wait)
 		l.update(func() {
 			l.engine = EngineStatus{Err: err, Retry: next}
@@ -138,11 +127,10 @@ func (l *Live) Run(ctx context.Context) {
 			return
 		case <-l.reload:
 			t.Stop()
-			wait = l.opts.MinBackoff
+			backoff.Reset()
 			continue
 		case <-t.C:
 		}
-		wait = min(2*wait, l.opts.MaxBackoff)
 	}
 }
 
@@ -180,7 +168,9 @@ func (l *Live) session(ctx context.Context) (connected bool, err error) {
 
 	list, err := l.eng.ProjectContainers(sctx, name)
 	if err != nil {
-		return false, fmt.Errorf("list containers of project %s: %w", name, err)
+		// The engine names what failed ("list containers of project X:
+		// ..."); wrapping it again printed that twice in the status line.
+		return false, err
 	}
 	l.update(func() {
 		l.containers = make(map[string]Container, len(list))

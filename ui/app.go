@@ -36,6 +36,11 @@ type Options struct {
 	// file, a broken one). The launch screen explains it, and the model
 	// loads again when the files change or on r.
 	LoadErr error
+	// Loading, when the source has no project and there is no LoadErr,
+	// names the files the model loads (with Reload) as its first command;
+	// the launch screen says "loading <Loading>…" meanwhile, so the first
+	// frame never waits for a slow load.
+	Loading string
 	// DetectCompose names the compose CLI in use for the status line. It
 	// runs as a command after the first frame, since it execs the CLI.
 	DetectCompose func() string
@@ -174,6 +179,15 @@ func (m Model) Init() tea.Cmd {
 	}
 	if m.opts.FilesChanged != nil && m.opts.Reload != nil {
 		cmds = append(cmds, waitForFiles(m.opts.FilesChanged))
+	}
+	if m.snap.Project == nil && m.loadErr == nil && m.opts.Reload != nil {
+		// Init cannot count a load (its receiver is a copy): the first one
+		// is seq 0, which a reload started meanwhile (r) supersedes.
+		reload := m.opts.Reload
+		cmds = append(cmds, func() tea.Msg {
+			p, err := reload()
+			return reloadedMsg{seq: 0, project: p, err: err}
+		})
 	}
 	return tea.Batch(cmds...)
 }

@@ -37,7 +37,11 @@ func (m Model) launchScreen() string {
 	case m.loadErr != nil:
 		b.WriteString(st.Bad.Render(m.loadErr.Error()) + "\n\nPress r to try again.")
 	default:
-		b.WriteString(st.Muted.Render("loading…"))
+		what := "loading…"
+		if m.opts.Loading != "" {
+			what = "loading " + m.opts.Loading + "…"
+		}
+		b.WriteString(st.Muted.Render(what))
 	}
 	return wrapBlock(b.String(), m.width)
 }

@@ -9,6 +9,8 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/stackui/stackui/internal/textsafe"
+
 	"github.com/stackui/stackui/themes"
 )
 
@@ -113,12 +115,16 @@ func (m *Model) layout() {
 
 // View renders the screen.
 func (m Model) View() tea.View {
-	v := tea.NewView(m.render())
+	// The frame is where every pane's text meets the terminal: cleaning it
+	// here, once, means no pane can let a name, a log line or an engine
+	// message send more than SGR colours (a hyperlink in a profile name, a
+	// bidi override in an image). The panes' own lipgloss output is SGR only.
+	v := tea.NewView(textsafe.Frame(m.render()))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "stackui"
 	if p := m.snap.Project; p != nil {
-		v.WindowTitle = "stackui · " + p.Name
+		v.WindowTitle = "stackui · " + textsafe.Line(p.Name)
 	}
 	return v
 }

@@ -284,7 +284,7 @@ func Line(s string) string {
 // Lines cleans text that may hold several lines, keeping the line breaks
 // (CR LF and a lone CR become breaks too) and cleaning each line.
 func Lines(s string) string {
-	if isPlain(s) {
+	if len(s) <= DefaultMaxCells && isPlain(s) {
 		return s
 	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")

@@ -30,6 +30,9 @@ type Applier struct {
 	OverrideDir string
 	// OnLine gets the compose CLI's output; nil discards it.
 	OnLine func(string)
+	// Force writes a compose file whose mode forbids writing (stackui fix
+	// --force); without it such a file is refused with edit.ReadOnlyError.
+	Force bool
 }
 
 // Result is what a fix did.
@@ -76,7 +79,7 @@ func (a Applier) applyEdit(ctx context.Context, p *stack.Project, fix Fix) (Resu
 		}
 		fix = planned
 	}
-	rec, err := edit.Apply(p, *fix.Plan)
+	rec, err := edit.Apply(p, *fix.Plan, edit.Options{Force: a.Force})
 	if err != nil {
 		return Result{}, fmt.Errorf("fix %s: %w", fix.ID, err)
 	}

@@ -1,0 +1,33 @@
+package commands
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackui/stackui/internal/crash"
+)
+
+// crashTestEnv, a hidden switch for the end-to-end test, makes the TUI
+// panic on the key "!", so after a frame the test has seen: "update" in
+// Update (Bubble Tea's own recovery), "goroutine" in a goroutine of the
+// backend's guard.
+const crashTestEnv = "STACKUI_TEST_PANIC"
+
+// crashTest wraps the TUI's model to panic as crashTestEnv says.
+type crashTest struct {
+	tea.Model
+	how   string
+	guard *crash.Guard
+}
+
+func (c crashTest) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "!" {
+		if c.how == "update" {
+			panic("stackui crash test: a panic in Update")
+		}
+		c.guard.Go(func() { panic("stackui crash test: a panic in a goroutine") })
+		return c, nil
+	}
+	m, cmd := c.Model.Update(msg)
+	c.Model = m
+	return c, cmd
+}
