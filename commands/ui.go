@@ -114,6 +114,7 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts 
 		Context:  ctx,
 		Ops:      b.Ops(func() *stack.Project { return live.Snapshot().Project }, cfg.Exec.Command),
 		LogLines: cfg.Logs.BufferLines,
+		LogBytes: cfg.Logs.BufferBytes,
 		DetectCompose: func() string {
 			cli, err := b.Compose(ctx)
 			if err != nil {

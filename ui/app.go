@@ -58,6 +58,8 @@ type Options struct {
 	Logs LogStreamer
 	// LogLines is the per-service log buffer, in lines (0: 10,000).
 	LogLines int
+	// LogBytes caps the per-service log buffer's text, in bytes (0: 8 MiB).
+	LogBytes int64
 	// Usage measures the containers (resources.Sampler); nil shows none.
 	Usage Usage
 	// EngineInfo describes the engine for the stats tab; it runs as a
@@ -147,7 +149,7 @@ func New(src Source, opts Options) Model {
 	m.actions = newActions(ctx, opts.Ops, m.st, m.keys)
 	m.confirm = newConfirm(m.st, m.keys)
 	m.list = newServicesPane(m.st, m.keys)
-	m.logs = newLogsPane(m.st, m.keys, LogsOptions{Streamer: opts.Logs, Capacity: opts.LogLines})
+	m.logs = newLogsPane(m.st, m.keys, LogsOptions{Streamer: opts.Logs, Capacity: opts.LogLines, ByteBudget: opts.LogBytes})
 	m.stats = newStatsPane(m.st, m.keys)
 	m.doctor = newDoctorPane(ctx, opts.Doctor, m.st, m.keys)
 	m.tabs = [tabCount]tabPane{tabLogs: m.logs, tabStats: m.stats, tabDoctor: m.doctor}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/docker/go-units"
 	"gopkg.in/yaml.v3"
 
 	"github.com/stackui/stackui/internal/yamlconf"
@@ -38,6 +39,9 @@ type Config struct {
 type LogsConfig struct {
 	// BufferLines is how many lines each service's ring buffer keeps.
 	BufferLines int
+	// BufferBytes caps the text each service's ring buffer keeps: lines
+	// are capped in cells, and a cell of combining marks takes many bytes.
+	BufferBytes int64
 }
 
 // ExecConfig is config.yaml's exec section.
@@ -52,6 +56,8 @@ type ExecConfig struct {
 const (
 	minBufferLines = 100
 	maxBufferLines = 1_000_000
+	minBufferBytes = 64 << 10
+	maxBufferBytes = 1 << 30
 	maxConfigSize  = 1 << 20
 )
 
@@ -59,7 +65,7 @@ const (
 func DefaultConfig() Config {
 	return Config{
 		Theme: themes.DefaultName,
-		Logs:  LogsConfig{BufferLines: 10_000},
+		Logs:  LogsConfig{BufferLines: 10_000, BufferBytes: 8 << 20},
 		Exec:  ExecConfig{Command: []string{"sh"}},
 	}
 }
@@ -163,7 +169,7 @@ func parseConfig(file string, data []byte) (Config, error) {
 		cfg.Keys = keys
 	}
 	if n := yamlconf.Field(root, "logs"); n != nil && !isNull(n) {
-		if err := c.section(n, "logs", "buffer_lines"); err != nil {
+		if err := c.section(n, "logs", "buffer_lines", "buffer_bytes"); err != nil {
 			return cfg, err
 		}
 		if v := yamlconf.Field(n, "buffer_lines"); v != nil {
@@ -175,6 +181,16 @@ func parseConfig(file string, data []byte) (Config, error) {
 				return cfg, c.errAt(v, "logs.buffer_lines: %d is out of range (%d to %d)", lines, minBufferLines, maxBufferLines)
 			}
 			cfg.Logs.BufferLines = lines
+		}
+		if v := yamlconf.Field(n, "buffer_bytes"); v != nil {
+			size, err := units.RAMInBytes(v.Value)
+			if v.Kind != yaml.ScalarNode || err != nil {
+				return cfg, c.errAt(v, "logs.buffer_bytes: want a size such as 8MiB or 16m, got %s", describe(v))
+			}
+			if size < minBufferBytes || size > maxBufferBytes {
+				return cfg, c.errAt(v, "logs.buffer_bytes: %s is out of range (64KiB to 1GiB)", v.Value)
+			}
+			cfg.Logs.BufferBytes = size
 		}
 	}
 	if n := yamlconf.Field(root, "exec"); n != nil && !isNull(n) {

@@ -51,6 +51,7 @@ func TestLoadConfig(t *testing.T) {
 				"services.stop": {"x"}, "services.kill": {"K", "ctrl+k"}, "logs.search": {"/", "ctrl+f"},
 			}
 			c.Logs.BufferLines = 50_000
+			c.Logs.BufferBytes = 16 << 20
 			c.Exec.Command = []string{"bash", "-l"}
 		})},
 		{file: "example.yaml", want: with(func(c *Config) { // the README's example
@@ -72,7 +73,9 @@ func TestLoadConfig(t *testing.T) {
 		{file: "buffer-small.yaml", err: []string{":2:", "logs.buffer_lines: 50 is out of range (100 to 1000000)"}},
 		{file: "buffer-huge.yaml", err: []string{":2:", "5000000 is out of range"}},
 		{file: "buffer-type.yaml", err: []string{":2:", `logs.buffer_lines: want a whole number of lines, got "lots"`}},
-		{file: "logs-type.yaml", err: []string{":1:", "logs: want a mapping (buffer_lines)"}},
+		{file: "logs-type.yaml", err: []string{":1:", "logs: want a mapping (buffer_lines, buffer_bytes)"}},
+		{file: "buffer-bytes-type.yaml", err: []string{":2:", `logs.buffer_bytes: want a size such as 8MiB or 16m, got "lots"`}},
+		{file: "buffer-bytes-huge.yaml", err: []string{":2:", "logs.buffer_bytes: 2g is out of range (64KiB to 1GiB)"}},
 		{file: "empty-keys.yaml", err: []string{":2:", "keys: services.stop: no keys"}},
 		{file: "bad-key.yaml", err: []string{":2:", `keys: logs.save: unknown key "ctlr+s"`, `"ctlr" is not a modifier`}},
 		{file: "conflict.yaml", err: []string{":2:", `services.stop: "k" is already move.up's key`}},

@@ -23,6 +23,9 @@ type LogsOptions struct {
 	// Capacity is the number of lines kept per service (and for all
 	// services merged); logbuf.DefaultCapacity when 0.
 	Capacity int
+	// ByteBudget caps the text kept per service (and merged), in bytes;
+	// logbuf.DefaultByteBudget when 0.
+	ByteBudget int64
 	// SaveDir is where ctrl-s writes; "" is the current directory.
 	SaveDir string
 	// Now names saved files; time.Now when nil.
@@ -76,7 +79,7 @@ func newLogsPane(st themes.Styles, keys *keyMap, o LogsOptions) *logsPane {
 		st:      st,
 		keys:    keys,
 		opts:    o,
-		store:   logbuf.NewStore(logbuf.Options{Capacity: o.Capacity}),
+		store:   logbuf.NewStore(logbuf.Options{Capacity: o.Capacity, ByteBudget: o.ByteBudget}),
 		done:    make(chan struct{}),
 		decor:   decorFor(st),
 		pos:     logbuf.Pos{Follow: true},
