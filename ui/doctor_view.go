@@ -97,13 +97,14 @@ func (v doctorView) listLines(w, h int) []string {
 	}
 	out := []string{head}
 	rows := max(h-1, 0)
-	svcW := 4
+	svcW, kindW := 4, 0
 	for _, f := range m.findings {
 		svcW = max(svcW, min(ansi.StringWidth(f.Service), 16))
+		kindW = max(kindW, len(f.Kind))
 	}
 	top := v.listTop(rows)
 	for i := top; i < len(m.findings) && i < top+rows; i++ {
-		out = append(out, v.findingRow(m.findings[i], i == m.cursor, svcW, w))
+		out = append(out, v.findingRow(m.findings[i], i == m.cursor, svcW, kindW, w))
 	}
 	return out
 }
@@ -145,7 +146,7 @@ func (v doctorView) countFor(service string) int {
 	return n
 }
 
-func (v doctorView) findingRow(f doctor.Finding, selected bool, svcW, w int) string {
+func (v doctorView) findingRow(f doctor.Finding, selected bool, svcW, kindW, w int) string {
 	m := v.p
 	svc := f.Service
 	if svc == "" {
@@ -153,7 +154,7 @@ func (v doctorView) findingRow(f doctor.Finding, selected bool, svcW, w int) str
 	}
 	svc = ansi.Truncate(svc, svcW, "…")
 	svc += strings.Repeat(" ", max(svcW-ansi.StringWidth(svc), 0))
-	text := fmt.Sprintf("%s %-15s %s", svc, f.Kind, docCleanLine(f.Summary))
+	text := fmt.Sprintf("%s %-*s %s", svc, kindW, f.Kind, docCleanLine(f.Summary))
 	text = ansi.Truncate(text, max(w-2, 1), "…")
 	if selected {
 		text = m.st.Selected.Render(text)
