@@ -270,7 +270,11 @@ func (p *servicesPane) headerLine(r row) string {
 
 func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 	glyph, style := stateGlyph(p.st, s)
-	name := s.Service.Name + strings.Repeat(" ", max(p.nameWidth-ansi.StringWidth(s.Service.Name), 0))
+	// A name past the column is cut, not allowed to push the columns
+	// after it out of line; the selected service's full name is in the
+	// right pane's title.
+	name := ansi.Truncate(s.Service.Name, p.nameWidth, "…")
+	name += strings.Repeat(" ", max(p.nameWidth-ansi.StringWidth(name), 0))
 	state := stateText(s)
 	var extra []string
 	if b := p.badges[s.Service.Name]; b != "" {
@@ -327,8 +331,8 @@ const (
 // state. Memory goes first, since it says how close the OOM killer is; a
 // column that does not fit is left out rather than cut.
 //
-// It decides per row: a name longer than the name column or a long state
-// ("restarting 1/3") pushes the columns right, and then fewer fit.
+// It decides per row: a long state ("restarting 1/3") pushes the columns
+// right, and then fewer fit.
 func (p *servicesPane) usageColumnsFor(s *stack.ServiceState) (cpu, mem bool) {
 	if len(p.usage.Containers) == 0 {
 		return false, false
@@ -338,7 +342,6 @@ func (p *servicesPane) usageColumnsFor(s *stack.ServiceState) (cpu, mem bool) {
 	}
 	name, state := p.nameWidth, 12
 	if s != nil {
-		name = max(name, ansi.StringWidth(s.Service.Name))
 		state = max(state, ansi.StringWidth(stateText(s)))
 	}
 	room := p.width - (4 + name + 1 + state + 1)

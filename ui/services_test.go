@@ -81,7 +81,8 @@ func TestServiceRowMemoryNearLimit(t *testing.T) {
 
 func TestServiceRowColumnsFitTheWidth(t *testing.T) {
 	snap := statsStack()
-	// The longest name the pane makes room for pushes the columns out.
+	// A name longer than the name column is cut, so it pushes nothing out
+	// of line.
 	snap.Services[1].Service.Name = "trainer-with-a-very-long-name"
 	u := statsUsage(5)
 	u.Containers[0].Service = snap.Services[1].Service.Name
@@ -97,7 +98,11 @@ func TestServiceRowColumnsFitTheWidth(t *testing.T) {
 			}
 		}
 		cpu, mem := p.usageColumnsFor(&snap.Services[1])
-		row := serviceRow(t, p, snap.Services[1].Service.Name)
+		row := serviceRow(t, p, "trainer-with-a-very-lon…")
+		col := func(r string) int { return ansi.StringWidth(r[:strings.Index(r, "running")]) }
+		if api := serviceRow(t, p, "api"); col(api) != col(row) {
+			t.Errorf("width %d: the state columns are not aligned:\n%q\n%q", w, api, row)
+		}
 		// A column is either whole or absent, never cut.
 		if mem != strings.Contains(row, "62M/64M") || (!mem && strings.Contains(row, "62M")) {
 			t.Errorf("width %d: mem column %v in %q", w, mem, row)
