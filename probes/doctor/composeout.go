@@ -1,7 +1,6 @@
 package doctor
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -14,17 +13,17 @@ type hit struct {
 
 var (
 	// docker-compose 1.x: "ERROR: for web  Cannot start service web: ..."
-	cannotServiceRe = regexp.MustCompile(`Cannot (?:start|create) (?:container for )?service ([A-Za-z0-9._-]+):`)
+	cannotServiceRe = lazyRegexp(`Cannot (?:start|create) (?:container for )?service ([A-Za-z0-9._-]+):`)
 	// docker-compose 1.x: "Pulling web (image:tag)..."; docker compose v2:
 	// " ✘ web Error", " web Pulling".
-	pullingRe = regexp.MustCompile(`^\s*(?:Pulling ([A-Za-z0-9._-]+) \(|\S{0,3}\s*([A-Za-z0-9._-]+) (?:Pulling|Error|Warning|Interrupted)\b)`)
+	pullingRe = lazyRegexp(`^\s*(?:Pulling ([A-Za-z0-9._-]+) \(|\S{0,3}\s*([A-Za-z0-9._-]+) (?:Pulling|Error|Warning|Interrupted)\b)`)
 	// docker compose v5 names the image, not the service, in pull progress:
 	// " Image acme/api:2 Pulling", " Image acme/api:2 Error Get ...".
-	imageProgressRe = regexp.MustCompile(`^\s*\S{0,3}\s*Image (\S+) (?:Pulling|Error|Warning|Interrupted)\b`)
+	imageProgressRe = lazyRegexp(`^\s*\S{0,3}\s*Image (\S+) (?:Pulling|Error|Warning|Interrupted)\b`)
 	// Container names in either CLI's progress lines: proj_web_1, proj-web-1.
-	containerRe = regexp.MustCompile(`\b([A-Za-z0-9._-]+)[_-]([0-9]+)\b`)
+	containerRe = lazyRegexp(`\b([A-Za-z0-9._-]+)[_-]([0-9]+)\b`)
 	// Image references in pull errors.
-	pullImageRe = regexp.MustCompile(`(?:pull access denied for|manifest for|No such image:|failed to resolve reference) "?([^\s",]+)"?`)
+	pullImageRe = lazyRegexp(`(?:pull access denied for|manifest for|No such image:|failed to resolve reference) "?([^\s",]+)"?`)
 )
 
 // attributeCompose sorts the lines of a failed compose call that name a

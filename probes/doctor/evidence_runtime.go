@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"time"
 
@@ -62,7 +61,7 @@ func gatherLocal(ev *Evidence, o Options) {
 	}
 }
 
-var envNameRe = regexp.MustCompile(`^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=`)
+var envNameRe = lazyRegexp(`^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=`)
 
 // envNames are the variable names a dotenv file defines, in order.
 func envNames(b []byte) []string {

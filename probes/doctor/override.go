@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -31,7 +30,7 @@ func OverrideDir(project string) (string, error) {
 
 // safeName is compose's project name rule (lower case letters, digits,
 // dashes and underscores), which also keeps the name a single path element.
-var safeName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+var safeName = lazyRegexp(`^[a-z0-9][a-z0-9_-]*$`)
 
 // OverrideFiles lists the override files stackui generated for a project,
 // sorted, to pass in stack.LoadOptions.Overrides. None is no error.

@@ -12,21 +12,21 @@ import (
 )
 
 var (
-	refusedRe = regexp.MustCompile(`(?i)connection refused|ECONNREFUSED|i/o timeout|timed? ?out|ETIMEDOUT|connection reset|ECONNRESET|EHOSTUNREACH|no route to host`)
+	refusedRe = lazyRegexp(`(?i)connection refused|ECONNREFUSED|i/o timeout|timed? ?out|ETIMEDOUT|connection reset|ECONNRESET|EHOSTUNREACH|no route to host`)
 	// host:port as apps print it: "dial tcp 172.18.0.3:5432", "connect
 	// ECONNREFUSED db:5432", "[fd00::3]:80".
-	hostPortRe = regexp.MustCompile(`(?:^|[\s"'(/@=,])(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9._-]*):(\d{1,5})\b`)
+	hostPortRe = lazyRegexp(`(?:^|[\s"'(/@=,])(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9._-]*):(\d{1,5})\b`)
 	// libpq: `connection to server at "db" (172.18.0.3), port 5432 failed`.
-	libpqRe = regexp.MustCompile(`at "([^"]+)"(?: \(([^)]+)\))?, port (\d+)`)
+	libpqRe = lazyRegexp(`at "([^"]+)"(?: \(([^)]+)\))?, port (\d+)`)
 	// The name a failed DNS lookup names, as Go, Node, libpq, Java and
 	// Python's requests print it.
-	dnsRes = []*regexp.Regexp{
-		regexp.MustCompile(`lookup ([A-Za-z0-9._-]+)(?: on \S+)?: (?:no such host|server misbehaving|Temporary failure in name resolution)`),
-		regexp.MustCompile(`getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([A-Za-z0-9._-]+)`),
-		regexp.MustCompile(`could not translate host name "([A-Za-z0-9._-]+)"`),
-		regexp.MustCompile(`(?i)unknown ?host(?:exception)?:? '?([A-Za-z0-9][A-Za-z0-9._-]*)`),
-		regexp.MustCompile(`Failed to resolve '([A-Za-z0-9._-]+)'`),
-		regexp.MustCompile(`(?i)host='?([A-Za-z0-9][A-Za-z0-9._-]*)'?.*(?:Name or service not known|Temporary failure in name resolution|nodename nor servname)`),
+	dnsRes = []*lazyRE{
+		lazyRegexp(`lookup ([A-Za-z0-9._-]+)(?: on \S+)?: (?:no such host|server misbehaving|Temporary failure in name resolution)`),
+		lazyRegexp(`getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([A-Za-z0-9._-]+)`),
+		lazyRegexp(`could not translate host name "([A-Za-z0-9._-]+)"`),
+		lazyRegexp(`(?i)unknown ?host(?:exception)?:? '?([A-Za-z0-9][A-Za-z0-9._-]*)`),
+		lazyRegexp(`Failed to resolve '([A-Za-z0-9._-]+)'`),
+		lazyRegexp(`(?i)host='?([A-Za-z0-9][A-Za-z0-9._-]*)'?.*(?:Name or service not known|Temporary failure in name resolution|nodename nor servname)`),
 	}
 )
 

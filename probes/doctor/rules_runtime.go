@@ -2,7 +2,6 @@ package doctor
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -37,7 +36,7 @@ func (d *diag) died() bool {
 
 // logMatches returns the log lines that re matches, as evidence, and the
 // first match's submatches.
-func (d *diag) logMatches(re *regexp.Regexp) (lines []string, first []string) {
+func (d *diag) logMatches(re *lazyRE) (lines []string, first []string) {
 	for _, l := range d.s.Logs {
 		if m := re.FindStringSubmatch(l.Text); m != nil {
 			if first == nil {
@@ -52,8 +51,8 @@ func (d *diag) logMatches(re *regexp.Regexp) (lines []string, first []string) {
 // brokenProbeRe is the engine's message when a healthcheck's command
 // cannot be started at all, naming the command.
 var (
-	brokenProbeRe = regexp.MustCompile(`exec: "([^"\x00-\x1f]{1,200})": (?:stat [^:]*: )?(executable file not found in \$PATH|permission denied|no such file or directory)`)
-	execFailedRe  = regexp.MustCompile(`OCI runtime exec failed|exec failed:`)
+	brokenProbeRe = lazyRegexp(`exec: "([^"\x00-\x1f]{1,200})": (?:stat [^:]*: )?(executable file not found in \$PATH|permission denied|no such file or directory)`)
+	execFailedRe  = lazyRegexp(`OCI runtime exec failed|exec failed:`)
 )
 
 // ruleHealthBroken: the probe itself cannot run, so the service can never
@@ -91,9 +90,9 @@ func ruleHealthBroken(d *diag) (Finding, bool) {
 
 // gpuOOMRe is what CUDA, PyTorch, TensorFlow and JAX print when the GPU's
 // memory runs out; RESOURCE_EXHAUSTED only counts with GPU wording.
-var gpuOOMRe = regexp.MustCompile(`CUDA out of memory|torch\.(?:cuda\.)?OutOfMemoryError|cudaErrorMemoryAllocation|CUDA_ERROR_OUT_OF_MEMORY|CUBLAS_STATUS_ALLOC_FAILED|RESOURCE_EXHAUSTED.*(?:GPU|gpu|CUDA|cuda|device)|(?:GPU|CUDA).*RESOURCE_EXHAUSTED`)
+var gpuOOMRe = lazyRegexp(`CUDA out of memory|torch\.(?:cuda\.)?OutOfMemoryError|cudaErrorMemoryAllocation|CUDA_ERROR_OUT_OF_MEMORY|CUBLAS_STATUS_ALLOC_FAILED|RESOURCE_EXHAUSTED.*(?:GPU|gpu|CUDA|cuda|device)|(?:GPU|CUDA).*RESOURCE_EXHAUSTED`)
 
-var triedAllocRe = regexp.MustCompile(`Tried to allocate ([0-9.]+ ?[KMGT]i?B)`)
+var triedAllocRe = lazyRegexp(`Tried to allocate ([0-9.]+ ?[KMGT]i?B)`)
 
 // ruleGPUOOM: the GPU's memory ran out, which is not the kernel's OOM
 // killer, and no memory limit in the compose file changes it.
@@ -140,8 +139,8 @@ func ruleGPUOOM(d *diag) (Finding, bool) {
 // on a path in /dev/shm. A bare "No space left on device" is the engine's
 // disk (no-space).
 var (
-	shmRe         = regexp.MustCompile(`(?i)insufficient shared memory|\bbus error\b|/dev/shm.*no space left on device|no space left on device.*/dev/shm|shared memory.*no space left`)
-	shmExplicitRe = regexp.MustCompile(`(?i)insufficient shared memory|/dev/shm.*no space left on device|no space left on device.*/dev/shm|shared memory.*no space left`)
+	shmRe         = lazyRegexp(`(?i)insufficient shared memory|\bbus error\b|/dev/shm.*no space left on device|no space left on device.*/dev/shm|shared memory.*no space left`)
+	shmExplicitRe = lazyRegexp(`(?i)insufficient shared memory|/dev/shm.*no space left on device|no space left on device.*/dev/shm|shared memory.*no space left`)
 )
 
 // ruleShm: /dev/shm (64 MiB unless shm_size says otherwise) ran out.
@@ -183,11 +182,11 @@ func ruleShm(d *diag) (Finding, bool) {
 }
 
 // missingEnvRes name a variable the program wanted from its environment.
-var missingEnvRes = []*regexp.Regexp{
-	regexp.MustCompile(`KeyError: ['"]([A-Z][A-Z0-9_]*)['"]`),
-	regexp.MustCompile(`(?i)(?:env(?:ironment)?(?: variable)?|variable)s? ['"$]?\{?([A-Za-z_][A-Za-z0-9_]*)\}?['"]? (?:is )?(?:required|missing|not set|unset|must be set|is empty)`),
-	regexp.MustCompile(`(?i)missing (?:required )?env(?:ironment)?(?: variable)?s?:? ['"]?([A-Za-z_][A-Za-z0-9_]*)`),
-	regexp.MustCompile(`\b([A-Z][A-Z0-9]*_[A-Z0-9_]+|[A-Z]{3,}) (?:is not set|is unset|must be set|is required|not set)`),
+var missingEnvRes = []*lazyRE{
+	lazyRegexp(`KeyError: ['"]([A-Z][A-Z0-9_]*)['"]`),
+	lazyRegexp(`(?i)(?:env(?:ironment)?(?: variable)?|variable)s? ['"$]?\{?([A-Za-z_][A-Za-z0-9_]*)\}?['"]? (?:is )?(?:required|missing|not set|unset|must be set|is empty)`),
+	lazyRegexp(`(?i)missing (?:required )?env(?:ironment)?(?: variable)?s?:? ['"]?([A-Za-z_][A-Za-z0-9_]*)`),
+	lazyRegexp(`\b([A-Z][A-Z0-9]*_[A-Z0-9_]+|[A-Z]{3,}) (?:is not set|is unset|must be set|is required|not set)`),
 }
 
 // ruleMissingEnv: the program died for a variable its environment lacks.

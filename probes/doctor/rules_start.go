@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -49,11 +48,11 @@ var (
 	// runc: `error mounting "/p/site.conf" to rootfs at "/etc/site.conf"`;
 	// the engine: `invalid mount config for type "bind": bind source path
 	// does not exist: /p/site.conf`.
-	mountRe     = regexp.MustCompile(`error mounting "([^"]+)" to rootfs at "([^"]+)"|bind source path does not exist: (\S+)|(?i)are you trying to mount a directory onto a file`)
-	mountWhyRe  = regexp.MustCompile(`(?:: )(not a directory|no such file or directory|is a directory|permission denied|read-only file system)`)
-	execRe      = regexp.MustCompile(`exec: "([^"]+)": (executable file not found in \$PATH|stat \S+: no such file or directory|permission denied)`)
-	shNotFound  = regexp.MustCompile(`^(?:/bin/)?(?:ba|da)?sh: (?:line )?(?:\d+: )?([^\s:]+): (?:command )?not found`)
-	blockedLine = regexp.MustCompile(`(?i)dependency failed to start|didn't complete successfully|Container "?[0-9a-f]+"? (?:is unhealthy|exited with code)`)
+	mountRe     = lazyRegexp(`error mounting "([^"]+)" to rootfs at "([^"]+)"|bind source path does not exist: (\S+)|(?i)are you trying to mount a directory onto a file`)
+	mountWhyRe  = lazyRegexp(`(?:: )(not a directory|no such file or directory|is a directory|permission denied|read-only file system)`)
+	execRe      = lazyRegexp(`exec: "([^"]+)": (executable file not found in \$PATH|stat \S+: no such file or directory|permission denied)`)
+	shNotFound  = lazyRegexp(`^(?:/bin/)?(?:ba|da)?sh: (?:line )?(?:\d+: )?([^\s:]+): (?:command )?not found`)
+	blockedLine = lazyRegexp(`(?i)dependency failed to start|didn't complete successfully|Container "?[0-9a-f]+"? (?:is unhealthy|exited with code)`)
 )
 
 // startErrors are the engine's errors about starting the service's latest

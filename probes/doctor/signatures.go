@@ -1,7 +1,6 @@
 package doctor
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -10,7 +9,7 @@ import (
 // container's state error or its logs.
 type signature struct {
 	kind Kind
-	re   *regexp.Regexp
+	re   *lazyRE
 	// inLogs says the text means this cause when a container prints it
 	// itself; "address already in use" inside a container is the app's
 	// own business, not a host port.
@@ -19,12 +18,12 @@ type signature struct {
 
 // signatures are tried in order; the first match wins.
 var signatures = []signature{
-	{KindGPUUnavailable, regexp.MustCompile(`could not select device driver "[^"]*" with capabilities|unknown or invalid runtime name: nvidia|unknown runtime specified nvidia|nvidia-container-cli: (?:initialization error|device error)`), false},
-	{KindCUDADriver, regexp.MustCompile(`(?i)CUDA driver version is insufficient for CUDA runtime version|forward compatibility was attempted on non supported HW|found no NVIDIA driver on your system|NVIDIA driver on your system is too old|unsatisfied condition: cuda\s*>=|CUDA_ERROR_(?:NO_DEVICE|INSUFFICIENT_DRIVER|COMPAT_NOT_SUPPORTED_ON_DEVICE)|no CUDA-capable device is detected`), true},
-	{KindArchMismatch, regexp.MustCompile(`exec format error|does not match the (?:detected host|specified) platform`), true},
-	{KindPortConflict, regexp.MustCompile(`port is already allocated|address already in use|Ports are not available`), false},
-	{KindNoSpace, regexp.MustCompile(`(?i)no space left on device`), true},
-	{KindImageMissing, regexp.MustCompile(`(?i)pull access denied|manifest unknown|repository does not exist|no such image|manifest for \S+ not found|failed to resolve reference|not found: manifest|registry-\S*: no such host|lookup registry\S*.*no such host`), false},
+	{KindGPUUnavailable, lazyRegexp(`could not select device driver "[^"]*" with capabilities|unknown or invalid runtime name: nvidia|unknown runtime specified nvidia|nvidia-container-cli: (?:initialization error|device error)`), false},
+	{KindCUDADriver, lazyRegexp(`(?i)CUDA driver version is insufficient for CUDA runtime version|forward compatibility was attempted on non supported HW|found no NVIDIA driver on your system|NVIDIA driver on your system is too old|unsatisfied condition: cuda\s*>=|CUDA_ERROR_(?:NO_DEVICE|INSUFFICIENT_DRIVER|COMPAT_NOT_SUPPORTED_ON_DEVICE)|no CUDA-capable device is detected`), true},
+	{KindArchMismatch, lazyRegexp(`exec format error|does not match the (?:detected host|specified) platform`), true},
+	{KindPortConflict, lazyRegexp(`port is already allocated|address already in use|Ports are not available`), false},
+	{KindNoSpace, lazyRegexp(`(?i)no space left on device`), true},
+	{KindImageMissing, lazyRegexp(`(?i)pull access denied|manifest unknown|repository does not exist|no such image|manifest for \S+ not found|failed to resolve reference|not found: manifest|registry-\S*: no such host|lookup registry\S*.*no such host`), false},
 }
 
 // classify returns the cause a line of text names, if any. fromLogs limits
@@ -44,7 +43,7 @@ func classify(line string, fromLogs bool) (Kind, bool) {
 // Port conflict messages name the host address: "Bind for 0.0.0.0:8080
 // failed", "listen tcp4 127.0.0.1:8080: bind", "Ports are not available:
 // exposing port TCP 0.0.0.0:8080".
-var conflictPortRe = regexp.MustCompile(`(?:Bind for|listen tcp[46]?|listen udp[46]?|exposing port (?:TCP|UDP)) \[?([0-9a-fA-F.:]*?)\]?:(\d{1,5})\b`)
+var conflictPortRe = lazyRegexp(`(?:Bind for|listen tcp[46]?|listen udp[46]?|exposing port (?:TCP|UDP)) \[?([0-9a-fA-F.:]*?)\]?:(\d{1,5})\b`)
 
 // conflictPort extracts the host port a conflict message names; 0 when it
 // names none.
@@ -61,7 +60,7 @@ func conflictPort(line string) int {
 }
 
 // errorLineRe finds the lines worth showing from a crashed program's output.
-var errorLineRe = regexp.MustCompile(`(?i)\b(?:panic|fatal|error|exception|traceback|segmentation fault|killed|abort(?:ed)?|failed|cannot|unable to)\b`)
+var errorLineRe = lazyRegexp(`(?i)\b(?:panic|fatal|error|exception|traceback|segmentation fault|killed|abort(?:ed)?|failed|cannot|unable to)\b`)
 
 func isErrorLine(s string) bool { return errorLineRe.MatchString(s) }
 
