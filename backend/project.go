@@ -20,18 +20,25 @@ func (b *Backend) Load(ctx context.Context, opts stack.LoadOptions) (*stack.Proj
 	if err != nil {
 		return nil, err
 	}
-	return withOverrides(ctx, p)
+	return b.withOverrides(ctx, p)
 }
 
 // withOverrides loads p again with its override files; without any, p is
-// returned as it is.
-func withOverrides(ctx context.Context, p *stack.Project) (*stack.Project, error) {
+// returned as it is. For a compose CLI that cannot read their !reset
+// (docker-compose 1.29) the load also makes the copies it is handed
+// instead of the user's files.
+func (b *Backend) withOverrides(ctx context.Context, p *stack.Project) (*stack.Project, error) {
 	overrides, err := doctor.OverrideFiles(p.Name)
 	if err != nil || len(overrides) == 0 {
 		return p, nil
 	}
 	opts := p.Options
 	opts.Overrides = append(opts.Overrides, overrides...)
+	if cli, err := b.Compose(ctx); err == nil && !cli.ReadsReset() {
+		if dir, err := doctor.OverrideDir(p.Name); err == nil {
+			opts.ResetCopies = doctor.ResetCopiesDir(dir)
+		}
+	}
 	q, err := stack.Load(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("with stackui's override files %s: %w", strings.Join(overrides, ", "), err)

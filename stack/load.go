@@ -103,6 +103,11 @@ func load(ctx context.Context, opts LoadOptions, overlay map[string][]byte) (*Pr
 	if err := p.activate(plan.profiles, plan.fromEnv); err != nil {
 		return nil, err
 	}
+	if opts.ResetCopies != "" && overlay == nil {
+		if err := p.resetCopies(opts.ResetCopies); err != nil {
+			return nil, fmt.Errorf("load compose project: %w", err)
+		}
+	}
 	return p, nil
 }
 
@@ -312,7 +317,7 @@ func (p *Project) ComposeArgs(profiles []string) []string {
 		profiles = p.ActiveProfiles
 	}
 	args := []string{"-p", p.Name, "--project-directory", p.WorkingDir}
-	for _, f := range p.Files {
+	for _, f := range p.cliFiles() {
 		args = append(args, "-f", f)
 	}
 	if len(p.EnvFiles) > 0 {

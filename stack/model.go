@@ -16,6 +16,10 @@ type LoadOptions struct {
 	// override), loaded after the files above and passed to the compose
 	// CLI with them, so the user's own files stay untouched.
 	Overrides []string
+	// ResetCopies, when set, is the folder for copies of the files without
+	// the keys the overrides `!reset`, for a compose CLI that cannot read
+	// the tag (ComposeCLI.ReadsReset); Project.CLIFiles then names them.
+	ResetCopies string
 	// WorkDir is where discovery starts; "" means the process's current directory.
 	WorkDir string
 	// Env is the environment used for COMPOSE_* variables and interpolation;
@@ -30,6 +34,9 @@ type Project struct {
 	WorkingDir string
 	Files      []string // absolute paths of the files that were loaded, in order
 	EnvFiles   []string // env files that were read
+	// CLIFiles, when set, replace Files on the compose CLI's command line:
+	// copies made for docker-compose 1.29 (LoadOptions.ResetCopies).
+	CLIFiles []string
 	// Profiles lists every profile named by any service, sorted.
 	Profiles []string
 	// ActiveProfiles are the profiles turned on for this session, sorted.
