@@ -166,12 +166,10 @@ func printPs(w io.Writer, o backend.Observation) {
 		var ps []string
 		for _, name := range p.Profiles {
 			state := "off"
-			for _, a := range p.ActiveProfiles {
-				if a == name {
-					state = "on"
-				}
+			if stack.ProfileOn(p, name) {
+				state = "on"
 			}
-			ps = append(ps, name+" ("+state+")")
+			ps = append(ps, stack.ProfileText(name)+" ("+state+")")
 		}
 		fmt.Fprintf(w, "profiles: %s\n", strings.Join(ps, ", "))
 	}
@@ -194,7 +192,11 @@ func printPs(w io.Writer, o backend.Observation) {
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "SERVICE\tPROFILES\tSTATE\tHEALTH\tEXIT\tRESTARTS\tIMAGE")
 	for _, s := range o.Snap.Services {
-		profiles := strings.Join(s.Service.Profiles, ",")
+		var named []string
+		for _, prof := range s.Service.Profiles {
+			named = append(named, stack.ProfileText(prof))
+		}
+		profiles := strings.Join(named, ",")
 		if profiles == "" {
 			profiles = "-"
 		}
