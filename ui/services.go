@@ -33,7 +33,6 @@ type servicesPane struct {
 	badges map[string]string
 }
 
-
 func newServicesPane(st themes.Styles, keys *keyMap) *servicesPane {
 	return &servicesPane{st: st, keys: keys}
 }
