@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/stackui/stackui/probes/doctor"
 	"github.com/stackui/stackui/stack"
@@ -45,6 +46,34 @@ func (b *Backend) withOverrides(ctx context.Context, p *stack.Project) (*stack.P
 	}
 	return q, nil
 }
+
+// WithConfigHashes returns p with the compose CLI's hash of each service's
+// configuration (stack.Project.ConfigHashes), which the snapshot compares
+// with its containers' labels to show drift. It runs the CLI once, so it
+// belongs with a load or reload, never a frame. Without a CLI, or when the
+// CLI cannot say, p is returned as it is: drift unknown.
+func (b *Backend) WithConfigHashes(ctx context.Context, p *stack.Project) *stack.Project {
+	if p == nil {
+		return nil
+	}
+	cli, err := b.Compose(ctx)
+	if err != nil {
+		return p
+	}
+	ctx, cancel := context.WithTimeout(ctx, hashTimeout)
+	defer cancel()
+	hashes, err := cli.ConfigHashes(ctx, p)
+	if err != nil {
+		return p
+	}
+	q := *p
+	q.ConfigHashes = hashes
+	return &q
+}
+
+// hashTimeout bounds the `config --hash` run: a wedged CLI must not hold a
+// reload.
+const hashTimeout = 20 * time.Second
 
 // WatchedFiles are the files whose change should trigger a load: the
 // project's files, or the broken file, or the names discovery looks for.

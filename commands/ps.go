@@ -47,6 +47,10 @@ func observeProject(f *Factory, name string, args []string, measure func(o backe
 	if !ok {
 		return o, false, code, false
 	}
+	if *jsonFlag && name == "ps" {
+		// drift, like the figures, is for the JSON: the table stays instant.
+		p = f.Backend.WithConfigHashes(ctx, p)
+	}
 	o = f.Backend.Observe(ctx, p)
 	if measure(o, *jsonFlag) {
 		f.Backend.Measure(ctx, &o)
@@ -105,6 +109,9 @@ type psService struct {
 	CPUPercent   *float64 `json:"cpu_percent"`
 	MemUsedBytes *uint64  `json:"mem_used_bytes"`
 	GPUMemBytes  *uint64  `json:"gpu_mem_bytes"`
+	// Drift: a container was created from another configuration than the
+	// files give now (`up` would recreate it); null when unknown.
+	Drift *bool `json:"drift"`
 }
 
 func psJSON(o backend.Observation) psOutput {
@@ -146,6 +153,7 @@ func psJSON(o backend.Observation) psOutput {
 			ExitCode:      s.ExitCode,
 			OOMKilled:     s.OOMKilled,
 			RestartCount:  s.RestartCount,
+			Drift:         s.Drift,
 			Containers:    nonNil(s.Containers),
 		}
 		if u := o.Usage.Service(s.Service.Name); o.Measured && u.Measured > 0 {

@@ -50,6 +50,15 @@ func runUI(f *Factory, args []string) int {
 	// The engine's state fills in as it arrives: nothing here waits for it.
 	live := stack.NewLive(p, b.LiveEngine(), stack.LiveOptions{})
 	go live.Run(ctx)
+	if p != nil {
+		// Drift needs the compose CLI's config hashes: the first frame
+		// does not wait for them.
+		go func() {
+			if q := b.WithConfigHashes(ctx, p); q != p && live.Snapshot().Project == p {
+				live.SetProject(q)
+			}
+		}()
+	}
 
 	// A bad config file or theme is reported in the status line; stackui
 	// starts with the defaults.
@@ -91,9 +100,11 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, p *st
 		Watch:        watch.Set,
 		Reload: func() (*stack.Project, error) {
 			if cur := live.Snapshot().Project; cur != nil {
-				return cur.Reload(ctx)
+				np, err := cur.Reload(ctx)
+				return b.WithConfigHashes(ctx, np), err
 			}
-			return b.Load(ctx, opts)
+			np, err := b.Load(ctx, opts)
+			return b.WithConfigHashes(ctx, np), err
 		},
 	}
 	// A broken docker context is shown like a missing engine: the services

@@ -47,6 +47,11 @@ type Project struct {
 	// Warnings are what the loader would have printed: unset variables, the
 	// obsolete `version` key, and the like.
 	Warnings []string
+	// ConfigHashes are the compose CLI's hash of each service's
+	// configuration as the files say now (ComposeCLI.ConfigHashes); nil
+	// when not asked for or not known. A container whose config-hash label
+	// differs has drifted: `up` would recreate it.
+	ConfigHashes map[string]string
 	// Model is compose-go's view with every profile enabled.
 	Model *types.Project
 	// Options are the options the project was loaded with, so the compose CLI

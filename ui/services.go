@@ -222,6 +222,10 @@ func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 		}
 		extra = append(extra, code)
 	}
+	if s.Drift != nil && *s.Drift {
+		// dry's SYNC column: up would recreate it; R does.
+		extra = append(extra, p.st.Warn.Render(driftMark))
+	}
 	if s.RestartCount > 0 {
 		extra = append(extra, p.st.Warn.Render(plural(s.RestartCount, "restart")))
 	}

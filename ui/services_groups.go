@@ -87,3 +87,7 @@ func (p *servicesPane) headerLine(r row) string {
 	}
 	return p.st.HeaderOff.Render("○ " + profileLabel(r.header) + " (off)")
 }
+
+// driftMark marks a service whose containers were made from another
+// configuration than the files give now (stack.ServiceState.Drift).
+const driftMark = "≠ drift"

@@ -7,8 +7,10 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackui/stackui/stack"
+	"github.com/stackui/stackui/themes"
 )
 
 // fixtureSnapshot loads a compose fixture with compose-go, with profiles
@@ -132,4 +134,23 @@ func runMsg(cmd tea.Cmd) tea.Msg {
 func TestScreenServicesEmptyProfile(t *testing.T) {
 	m := sized(t, &fakeSource{snap: fixtureSnapshot(t, "profile-empty", nil), ch: make(chan struct{}, 1)}, Options{})
 	screenGolden(t, "services-empty-profile", m)
+}
+
+// A running service whose containers were made from another configuration
+// shows the drift mark; one without drift, or unknown, does not.
+func TestServiceRowDrift(t *testing.T) {
+	yes, no := true, false
+	snap := demoSnapshot()
+	snap.Services[0].Drift = &yes
+	p := newServicesPane(themes.Build(themes.Default(), true, true), nil)
+	p.setSnapshot(snap)
+	if l := ansi.Strip(p.serviceLine(&snap.Services[0])); !strings.Contains(l, driftMark) {
+		t.Errorf("drifted row %q has no %q", l, driftMark)
+	}
+	for _, d := range []*bool{&no, nil} {
+		snap.Services[0].Drift = d
+		if l := ansi.Strip(p.serviceLine(&snap.Services[0])); strings.Contains(l, driftMark) {
+			t.Errorf("drift %v: row %q has the mark", d, l)
+		}
+	}
 }
