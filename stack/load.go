@@ -63,6 +63,14 @@ func load(ctx context.Context, opts LoadOptions, overlay map[string][]byte) (*Pr
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("load compose project: %w", ctx.Err())
 		}
+		if overlay == nil && strings.Contains(err.Error(), "invalid hostPort") {
+			if cut, warns := withoutBadPorts(plan.workDir, plan.files); len(cut) > 0 {
+				if p, err := load(ctx, opts, cut); err == nil {
+					p.Warnings = appendNewWarnings(p.Warnings, warns...)
+					return p, nil
+				}
+			}
+		}
 		var le *LoadError
 		if !errors.As(err, &le) {
 			le = newExplainer(plan.workDir, ov.tempFiles(plan.files)).explain(err)
