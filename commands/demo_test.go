@@ -141,6 +141,10 @@ func TestDemoEndToEnd(t *testing.T) {
 			if s.Health != "healthy" || len(s.Containers) != 1 {
 				t.Errorf("ps: api health %q with %d containers", s.Health, len(s.Containers))
 			}
+			// Made by the same CLI from the same file: no drift, and known.
+			if s.Drift == nil || *s.Drift {
+				t.Errorf("ps: api drift %v, want false", s.Drift)
+			}
 		case "trainer":
 			if !s.Enabled || !s.OOMKilled || s.ExitCode != 137 || s.MemLimitBytes != 64<<20 {
 				t.Errorf("ps: trainer %+v", s)

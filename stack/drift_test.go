@@ -77,10 +77,14 @@ func TestDriftAfterEditAndRecreate(t *testing.T) {
 		}
 		q := *p
 		q.ConfigHashes = h
-		snap := buildSnapshot(&q, EngineStatus{Reachable: true}, projectContainers(t, api, p.Name))
+		cs := projectContainers(t, api, p.Name)
+		snap := buildSnapshot(&q, EngineStatus{Reachable: true}, cs)
 		out := map[string]*bool{}
 		for _, s := range snap.Services {
 			out[s.Service.Name] = s.Drift
+		}
+		for _, c := range cs {
+			t.Logf("%s %s %s: label %s, now %s", c.Service, c.ID[:12], c.State, c.Labels[LabelConfigHash], h[c.Service])
 		}
 		return out
 	}
