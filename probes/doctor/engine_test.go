@@ -424,6 +424,15 @@ func TestEngineGPUNoGPUFix(t *testing.T) {
 	if n := len(in.Container.HostConfig.DeviceRequests); n != 0 {
 		t.Errorf("the recreated container still requests %d devices", n)
 	}
+	// The fix's recreate leaves no drift: the container's config-hash is
+	// what the CLI computes from the files it is handed now.
+	hashes, err := f.cli.ConfigHashes(f.ctx, f.p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := in.Container.Config.Labels[stack.LabelConfigHash], hashes["gpu-worker"]; got == "" || got != want {
+		t.Errorf("config-hash label %q, the CLI's hash now %q: drift after the fix", got, want)
+	}
 	if !slices.Contains(in.Container.Config.Env, "PRICE=$5") {
 		t.Errorf("env %v: want PRICE=$5 (the copy must keep $$ escaped)", in.Container.Config.Env)
 	}
