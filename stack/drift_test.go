@@ -41,9 +41,17 @@ func TestDriftAfterEditAndRecreate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// docker-compose 1.29 hashes the image's ID too, and other tests on
+	// this engine rebuild the demo image: a tag of this test's own keeps
+	// that from reading as drift.
+	image := "stackui-demo/workload:" + strings.ToLower(testenv.ProjectName(t))
+	if _, err := api.ImageTag(ctx, client.ImageTagOptions{Source: "stackui-demo/workload:latest", Target: image}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { api.ImageRemove(context.Background(), image, client.ImageRemoveOptions{}) })
 	dir := t.TempDir()
 	file := filepath.Join(dir, "compose.yaml")
-	const yml = `services:
+	yml := strings.ReplaceAll(`services:
   app:
     image: stackui-demo/workload:latest
     command: ["--log-rate", "1"]
@@ -55,7 +63,7 @@ func TestDriftAfterEditAndRecreate(t *testing.T) {
     command: ["--log-rate", "1"]
     stop_grace_period: 1s
     profiles: [extra]
-`
+`, "stackui-demo/workload:latest", image)
 	if err := os.WriteFile(file, []byte(yml), 0o644); err != nil {
 		t.Fatal(err)
 	}
