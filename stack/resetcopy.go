@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -64,12 +65,13 @@ func (p *Project) resetCopies(dir string) error {
 		return fmt.Errorf("copies for docker-compose: %w", err)
 	}
 	p.CLIFiles = nil
+	cutAny := false
 	for i, d := range docs {
 		changed := isOverride[d.file]
 		if !changed {
 			for _, path := range resets {
 				if deletePath(d.root, path) {
-					changed = true
+					changed, cutAny = true, true
 				}
 			}
 		}
@@ -93,6 +95,14 @@ func (p *Project) resetCopies(dir string) error {
 			return fmt.Errorf("copy %s for docker-compose: %w", d.file, err)
 		}
 		p.CLIFiles = append(p.CLIFiles, out)
+	}
+	if !cutAny {
+		var keys []string
+		for _, r := range resets {
+			keys = append(keys, strings.Join(r, "."))
+		}
+		p.Warnings = appendNewWarnings(p.Warnings, fmt.Sprintf("docker-compose cannot read the !reset of stackui's override files, and stackui found none of %s written out in your files (it comes from an anchor, extends or an include): the CLI still gets it",
+			strings.Join(keys, ", ")))
 	}
 	return nil
 }

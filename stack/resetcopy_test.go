@@ -68,3 +68,20 @@ func TestResetCopies(t *testing.T) {
 		t.Errorf("the copy loads as %+v", s)
 	}
 }
+
+// A reservation that comes from an anchor cannot be cut from a copy
+// without touching what shares it: the load says so.
+func TestResetCopiesAnchorWarns(t *testing.T) {
+	dir := t.TempDir()
+	user := filepath.Join(dir, "compose.yaml")
+	os.WriteFile(user, []byte("x-gpu: &gpu\n  resources:\n    reservations:\n      devices: [{driver: nvidia, count: 1, capabilities: [gpu]}]\nservices:\n  gpu:\n    image: busybox\n    deploy: *gpu\n"), 0o644)
+	ov := filepath.Join(dir, "no-gpu.yaml")
+	os.WriteFile(ov, []byte("services:\n  gpu:\n    deploy:\n      resources:\n        reservations:\n          devices: !reset []\n"), 0o644)
+	p, err := Load(context.Background(), LoadOptions{Files: []string{user}, Overrides: []string{ov}, ProjectName: "rc", Env: map[string]string{}, ResetCopies: filepath.Join(dir, "copies")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.Contains(w, "services.gpu.deploy.resources.reservations.devices") }) {
+		t.Errorf("warnings %q: want one naming the reservation", p.Warnings)
+	}
+}
