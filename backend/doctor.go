@@ -148,6 +148,10 @@ func (b *Backend) Apply(ctx context.Context, p *stack.Project, f doctor.Finding,
 		a.Engine = eng
 	}
 	res, err := a.Apply(ctx, p, fix)
+	if res.Project != nil && res.Project != p {
+		// The files changed: drift is against what they say now.
+		res.Project = b.WithConfigHashes(ctx, res.Project)
+	}
 	out := Applied{Result: res}
 	if err != nil {
 		return out, err
@@ -176,5 +180,5 @@ func (b *Backend) Undo(ctx context.Context, p *stack.Project, o edit.Options) (*
 	if err != nil {
 		return nil, rec, fmt.Errorf("undid %q, but the project does not load again: %w", rec.Title, err)
 	}
-	return np, rec, nil
+	return b.WithConfigHashes(ctx, np), rec, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/stackui/stackui/probes/doctor"
 	"github.com/stackui/stackui/stack"
@@ -20,24 +21,59 @@ func (b *Backend) Load(ctx context.Context, opts stack.LoadOptions) (*stack.Proj
 	if err != nil {
 		return nil, err
 	}
-	return withOverrides(ctx, p)
+	return b.withOverrides(ctx, p)
 }
 
 // withOverrides loads p again with its override files; without any, p is
-// returned as it is.
-func withOverrides(ctx context.Context, p *stack.Project) (*stack.Project, error) {
+// returned as it is. For a compose CLI that cannot read their !reset
+// (docker-compose 1.29) the load also makes the copies it is handed
+// instead of the user's files.
+func (b *Backend) withOverrides(ctx context.Context, p *stack.Project) (*stack.Project, error) {
 	overrides, err := doctor.OverrideFiles(p.Name)
 	if err != nil || len(overrides) == 0 {
 		return p, nil
 	}
 	opts := p.Options
 	opts.Overrides = append(opts.Overrides, overrides...)
+	if cli, err := b.Compose(ctx); err == nil && !cli.ReadsReset() {
+		if dir, err := doctor.OverrideDir(p.Name); err == nil {
+			opts.ResetCopies = doctor.ResetCopiesDir(dir)
+		}
+	}
 	q, err := stack.Load(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("with stackui's override files %s: %w", strings.Join(overrides, ", "), err)
 	}
 	return q, nil
 }
+
+// WithConfigHashes returns p with the compose CLI's hash of each service's
+// configuration (stack.Project.ConfigHashes), which the snapshot compares
+// with its containers' labels to show drift. It runs the CLI once, so it
+// belongs with a load or reload, never a frame. Without a CLI, or when the
+// CLI cannot say, p is returned as it is: drift unknown.
+func (b *Backend) WithConfigHashes(ctx context.Context, p *stack.Project) *stack.Project {
+	if p == nil {
+		return nil
+	}
+	cli, err := b.Compose(ctx)
+	if err != nil {
+		return p
+	}
+	ctx, cancel := context.WithTimeout(ctx, hashTimeout)
+	defer cancel()
+	hashes, err := cli.ConfigHashes(ctx, p)
+	if err != nil {
+		return p
+	}
+	q := *p
+	q.ConfigHashes = hashes
+	return &q
+}
+
+// hashTimeout bounds the `config --hash` run: a wedged CLI must not hold a
+// reload.
+const hashTimeout = 20 * time.Second
 
 // WatchedFiles are the files whose change should trigger a load: the
 // project's files, or the broken file, or the names discovery looks for.

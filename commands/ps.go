@@ -46,6 +46,10 @@ func observeProject(f *Factory, name string, args []string, measure func(o backe
 	if !ok {
 		return o, false, code, false
 	}
+	if *jsonFlag && name == "ps" {
+		// drift, like the figures, is for the JSON: the table stays instant.
+		p = f.Backend.WithConfigHashes(ctx, p)
+	}
 	o = f.Backend.Observe(ctx, p)
 	if measure(o, *jsonFlag) {
 		f.Backend.Measure(ctx, &o)
@@ -104,6 +108,9 @@ type psService struct {
 	CPUPercent   *float64 `json:"cpu_percent"`
 	MemUsedBytes *uint64  `json:"mem_used_bytes"`
 	GPUMemBytes  *uint64  `json:"gpu_mem_bytes"`
+	// Drift: a container was created from another configuration than the
+	// files give now (`up` would recreate it); null when unknown.
+	Drift *bool `json:"drift"`
 }
 
 func psJSON(o backend.Observation) psOutput {
@@ -145,6 +152,7 @@ func psJSON(o backend.Observation) psOutput {
 			ExitCode:      s.ExitCode,
 			OOMKilled:     s.OOMKilled,
 			RestartCount:  s.RestartCount,
+			Drift:         s.Drift,
 			Containers:    nonNil(s.Containers),
 		}
 		if u := o.Usage.Service(s.Service.Name); o.Measured && u.Measured > 0 {
@@ -165,12 +173,10 @@ func printPs(w io.Writer, o backend.Observation) {
 		var ps []string
 		for _, name := range p.Profiles {
 			state := "off"
-			for _, a := range p.ActiveProfiles {
-				if a == name {
-					state = "on"
-				}
+			if stack.ProfileOn(p, name) {
+				state = "on"
 			}
-			ps = append(ps, name+" ("+state+")")
+			ps = append(ps, stack.ProfileText(name)+" ("+state+")")
 		}
 		fmt.Fprintf(w, "profiles: %s\n", strings.Join(ps, ", "))
 	}
@@ -192,7 +198,11 @@ func printPs(w io.Writer, o backend.Observation) {
 	fmt.Fprintln(w)
 	rows := [][]string{{"SERVICE", "PROFILES", "STATE", "HEALTH", "EXIT", "RESTARTS", "IMAGE"}}
 	for _, s := range o.Snap.Services {
-		profiles := strings.Join(s.Service.Profiles, ",")
+		var named []string
+		for _, prof := range s.Service.Profiles {
+			named = append(named, stack.ProfileText(prof))
+		}
+		profiles := strings.Join(named, ",")
 		if profiles == "" {
 			profiles = "-"
 		}

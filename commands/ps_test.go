@@ -100,3 +100,20 @@ func TestTableAlignsWideNames(t *testing.T) {
 		t.Errorf("STATE starts at cells %v:\n%s", cols, b.String())
 	}
 }
+
+// The empty profile "" is written so it is seen, and is on while no
+// profile is chosen, as compose has it.
+func TestPsEmptyProfileText(t *testing.T) {
+	dir := filepath.Join("..", "testdata", "compose", "profile-empty")
+	code, out, errOut := runScripted(t, "--project-directory", dir, "ps")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, `profiles: "" (on), cpu (off), cuda (off)`) || !strings.Contains(out, `"",cpu`) {
+		t.Errorf("ps:\n%s", out)
+	}
+	code, out, _ = runScripted(t, "--project-directory", dir, "--profile", "cuda", "ps")
+	if code != exitOK || !strings.Contains(out, `profiles: "" (off), cpu (off), cuda (on)`) {
+		t.Errorf("ps --profile cuda:\n%s", out)
+	}
+}

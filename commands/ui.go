@@ -126,7 +126,8 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts 
 		Watch:        watch.Set,
 		Reload: func() (*stack.Project, error) {
 			if cur := live.Snapshot().Project; cur != nil {
-				return cur.Reload(ctx)
+				np, err := cur.Reload(ctx)
+				return b.WithConfigHashes(ctx, np), err
 			}
 			p, err := b.Load(ctx, opts)
 			if err != nil {
@@ -134,8 +135,12 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts 
 				// fixing it loads again; a load that works tells the TUI
 				// its files, and it sets them.
 				watch.Set(backend.WatchedFiles(nil, err, opts))
+				return p, err
 			}
-			return p, err
+			// Drift needs the compose CLI's config hashes (an exec of the
+			// CLI): the services list does not wait for them.
+			b.Guard().Go(func() { setHashesLater(ctx, b, live, p) })
+			return p, nil
 		},
 	}
 	// A broken docker context is shown like a missing engine: the services
@@ -157,4 +162,29 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts 
 		}
 	}
 	return o
+}
+
+// setHashesLater gives live the first project's drift, once the compose
+// CLI has hashed its config. The TUI sets p as live's project when its first
+// load lands, which is a moment after the load returns: wait a little for
+// that, and leave a newer project (a reload, a toggle) alone.
+func setHashesLater(ctx context.Context, b *backend.Backend, live *stack.Live, p *stack.Project) {
+	q := b.WithConfigHashes(ctx, p)
+	if q == p {
+		return
+	}
+	for range 100 {
+		switch cur := live.Snapshot().Project; {
+		case cur == p:
+			live.SetProject(q)
+			return
+		case cur != nil:
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

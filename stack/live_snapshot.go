@@ -68,6 +68,10 @@ type ServiceState struct {
 	RestartCount int
 	Running      int
 	Total        int
+	// Drift is true when a container was created from another
+	// configuration than the files give now (its config-hash label differs
+	// from Project.ConfigHashes), false when none was, nil when unknown.
+	Drift *bool
 }
 
 // buildSnapshot joins containers to the model's services.
@@ -95,7 +99,9 @@ func buildSnapshot(p *Project, engine EngineStatus, containers map[string]Contai
 	if p != nil {
 		snap.Services = make([]ServiceState, 0, len(p.Services))
 		for _, s := range p.Services {
-			snap.Services = append(snap.Services, aggregate(s, byService[s.Name], engine.Reachable))
+			st := aggregate(s, byService[s.Name], engine.Reachable)
+			st.Drift = drift(p, s.Name, st.Containers)
+			snap.Services = append(snap.Services, st)
 		}
 	}
 	return snap

@@ -74,6 +74,14 @@ func loadNow(ctx context.Context, opts LoadOptions, overlay map[string][]byte, p
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("load compose project: %w", ctx.Err())
 		}
+		if overlay == nil && strings.Contains(err.Error(), "invalid hostPort") {
+			if cut, warns := withoutBadPorts(plan.workDir, plan.files); len(cut) > 0 {
+				if p, err := load(ctx, opts, cut); err == nil {
+					p.Warnings = appendNewWarnings(p.Warnings, warns...)
+					return p, nil
+				}
+			}
+		}
 		var le *LoadError
 		if !errors.As(err, &le) {
 			le = newExplainer(plan.workDir, ov.tempFiles(plan.files)).explain(err)
@@ -113,6 +121,11 @@ func loadNow(ctx context.Context, opts LoadOptions, overlay map[string][]byte, p
 
 	if err := p.activate(plan.profiles, plan.fromEnv); err != nil {
 		return nil, err
+	}
+	if opts.ResetCopies != "" && overlay == nil {
+		if err := p.resetCopies(opts.ResetCopies); err != nil {
+			return nil, fmt.Errorf("load compose project: %w", err)
+		}
 	}
 	return p, nil
 }
@@ -328,7 +341,7 @@ func (p *Project) ComposeArgs(profiles []string) []string {
 		profiles = p.ActiveProfiles
 	}
 	args := []string{"-p", p.Name, "--project-directory", p.WorkingDir}
-	for _, f := range p.Files {
+	for _, f := range p.cliFiles() {
 		args = append(args, "-f", f)
 	}
 	if len(p.EnvFiles) > 0 {

@@ -18,6 +18,10 @@ type LoadOptions struct {
 	// override), loaded after the files above and passed to the compose
 	// CLI with them, so the user's own files stay untouched.
 	Overrides []string
+	// ResetCopies, when set, is the folder for copies of the files without
+	// the keys the overrides `!reset`, for a compose CLI that cannot read
+	// the tag (ComposeCLI.ReadsReset); Project.CLIFiles then names them.
+	ResetCopies string
 	// WorkDir is where discovery starts; "" means the process's current directory.
 	WorkDir string
 	// Env is the environment used for COMPOSE_* variables and interpolation;
@@ -35,6 +39,9 @@ type Project struct {
 	WorkingDir string
 	Files      []string // absolute paths of the files that were loaded, in order
 	EnvFiles   []string // env files that were read
+	// CLIFiles, when set, replace Files on the compose CLI's command line:
+	// copies made for docker-compose 1.29 (LoadOptions.ResetCopies).
+	CLIFiles []string
 	// Profiles lists every profile named by any service, sorted.
 	Profiles []string
 	// ActiveProfiles are the profiles turned on for this session, sorted.
@@ -45,6 +52,11 @@ type Project struct {
 	// Warnings are what the loader would have printed: unset variables, the
 	// obsolete `version` key, and the like.
 	Warnings []string
+	// ConfigHashes are the compose CLI's hash of each service's
+	// configuration as the files say now (ComposeCLI.ConfigHashes); nil
+	// when not asked for or not known. A container whose config-hash label
+	// differs has drifted: `up` would recreate it.
+	ConfigHashes map[string]string
 	// Model is compose-go's view with every profile enabled.
 	Model *types.Project
 	// Options are the options the project was loaded with, so the compose CLI

@@ -92,3 +92,21 @@ func profileOnlyServices(q *Project, profile string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// ProfileOn reports whether compose enables the services of the profile
+// in p: it is active, or it is the empty profile "" and none is.
+func ProfileOn(p *Project, name string) bool {
+	if name == "" {
+		return len(p.ActiveProfiles) == 0
+	}
+	return slices.Contains(p.ActiveProfiles, name)
+}
+
+// ProfileText is a profile's name for text output: the empty profile ""
+// is written as `""`, so it is seen.
+func ProfileText(name string) string {
+	if name == "" {
+		return `""`
+	}
+	return name
+}

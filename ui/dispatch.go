@@ -14,7 +14,7 @@ func (m *Model) serviceKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	r, _ := m.list.selectedRow()
 	if r.service == nil {
 		// A profile header: space or enter turns it on or off.
-		if on(msg, k.Toggle) && r.header != "" {
+		if on(msg, k.Toggle) && !r.always {
 			return m.toggleProfile(r.header, !r.on), true
 		}
 	}
@@ -60,8 +60,26 @@ func (m *Model) toggleProfile(name string, turnOn bool) tea.Cmd {
 	if p == nil {
 		return nil
 	}
+	if name == "" {
+		// compose matches "" exactly when no profile is chosen; it is not
+		// a name the CLI takes.
+		return statusErr(`the "" profile is on while no profile is; turn the others off to turn it on`)
+	}
 	if !slices.Contains(p.Profiles, name) {
 		return statusErr("no profile " + name + " in this project (it has: " + strings.Join(p.Profiles, ", ") + ")")
+	}
+	// A selection compose would refuse (an enabled service needing one the
+	// selection leaves off) is refused here, before anything runs.
+	next := slices.DeleteFunc(slices.Clone(p.ActiveProfiles), func(s string) bool { return s == name })
+	if turnOn {
+		next = append(next, name)
+	}
+	if _, err := p.WithProfiles(next); err != nil {
+		verb := "off"
+		if turnOn {
+			verb = "on"
+		}
+		return statusErr("profile " + name + " " + verb + " refused: " + err.Error())
 	}
 	if m.opts.Ops == nil {
 		return statusErr("no actions in this view")

@@ -88,7 +88,7 @@ func defaultKeys() keyMap {
 		Stop:     bind(groupServices, "stop", "s", "stop", "s"),
 		Start:    bind(groupServices, "start", "S", "start", "S"),
 		Restart:  bind(groupServices, "restart", "r", "restart", "r"),
-		Recreate: bind(groupServices, "recreate", "R", "recreate (--force-recreate)", "R"),
+		Recreate: bind(groupServices, "recreate", "R", "recreate (--force-recreate; clears ≠ drift)", "R"),
 		Build:    bind(groupServices, "build", "b", "build", "b"),
 		Kill:     bind(groupServices, "kill", "x", "kill", "x"),
 		Remove:   bind(groupServices, "remove", "d", "remove (asks)", "d"),

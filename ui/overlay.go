@@ -75,6 +75,8 @@ func (h *helpOverlay) lines() []string {
 		}
 		blocks = append(blocks, block)
 	}
+	blocks = append(blocks, []string{h.st.Header.Render("marks"),
+		h.st.Warn.Render(driftMark) + "  drift: its configuration (under docker-compose 1.29 also its image) changed since the container was made; R recreates it"})
 	return layoutColumns(blocks, max(h.width-4, 20))
 }
 

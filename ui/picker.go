@@ -37,6 +37,8 @@ func newProfilePicker(st themes.Styles, keys *keyMap, p *stack.Project) *profile
 	for _, a := range p.ActiveProfiles {
 		pp.active[a] = true
 	}
+	// compose matches the empty profile "" when no profile is chosen.
+	pp.active[""] = len(p.ActiveProfiles) == 0
 	for _, s := range p.Services {
 		for _, pr := range s.Profiles {
 			pp.services[pr] = append(pp.services[pr], s.Name)
@@ -83,7 +85,7 @@ func (p *profilePicker) View() string {
 		if p.active[name] {
 			mark, st = "● ", p.st.HeaderOn
 		}
-		l := st.Render(mark+name) + p.st.Muted.Render("  "+strings.Join(p.services[name], ", "))
+		l := st.Render(mark+profileLabel(name)) + p.st.Muted.Render("  "+strings.Join(p.services[name], ", "))
 		if i == p.cursor {
 			l = p.st.Selected.Render(ansi.Strip(l))
 		}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -32,13 +31,6 @@ type servicesPane struct {
 	usage resources.Snapshot
 	// badges mark services the doctor has a finding for.
 	badges map[string]string
-}
-
-// row is either a profile header or a service.
-type row struct {
-	header  string // profile name, or "" for the always-on group
-	on      bool
-	service *stack.ServiceState
 }
 
 func newServicesPane(st themes.Styles, keys *keyMap) *servicesPane {
@@ -112,12 +104,7 @@ func (p *servicesPane) setSnapshot(s stack.Snapshot) {
 		}
 	}
 	if had {
-		for i, r := range p.rows {
-			if sameRow(r, was) {
-				p.cursor = i
-				break
-			}
-		}
+		p.cursor = p.findRow(was)
 	}
 	if p.cursor >= len(p.rows) {
 		p.cursor = max(len(p.rows)-1, 0)
@@ -127,51 +114,6 @@ func (p *servicesPane) setSnapshot(s stack.Snapshot) {
 		p.cursor = 1
 	}
 	p.scroll()
-}
-
-func sameRow(a, b row) bool {
-	if a.service != nil && b.service != nil {
-		return a.service.Service.Name == b.service.Service.Name
-	}
-	return a.service == nil && b.service == nil && a.header == b.header
-}
-
-// groupRows orders the services: always-on first, then one group per
-// profile. A service with several profiles is listed under its first.
-func groupRows(s stack.Snapshot) []row {
-	var rows []row
-	active := map[string]bool{}
-	if s.Project != nil {
-		for _, p := range s.Project.ActiveProfiles {
-			active[p] = true
-		}
-	}
-	groups := map[string][]int{}
-	var order []string
-	for i, svc := range s.Services {
-		key := ""
-		if len(svc.Service.Profiles) > 0 {
-			key = svc.Service.Profiles[0]
-		}
-		if _, seen := groups[key]; !seen && key != "" {
-			order = append(order, key)
-		}
-		groups[key] = append(groups[key], i)
-	}
-	add := func(key string) {
-		rows = append(rows, row{header: key, on: key == "" || active[key]})
-		for _, i := range groups[key] {
-			rows = append(rows, row{service: &s.Services[i]})
-		}
-	}
-	if len(groups[""]) > 0 {
-		add("")
-	}
-	slices.Sort(order)
-	for _, k := range order {
-		add(k)
-	}
-	return rows
 }
 
 // Update moves the cursor on keys, clicks and the wheel. Actions on the
@@ -258,16 +200,6 @@ func (p *servicesPane) View() string {
 	return strings.Join(lines, "\n")
 }
 
-func (p *servicesPane) headerLine(r row) string {
-	if r.header == "" {
-		return p.st.Header.Render("always on")
-	}
-	if r.on {
-		return p.st.HeaderOn.Render("● " + r.header + " (on)")
-	}
-	return p.st.HeaderOff.Render("○ " + r.header + " (off)")
-}
-
 func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 	glyph, style := stateGlyph(p.st, s)
 	// A name past the column is cut, not allowed to push the columns
@@ -293,6 +225,10 @@ func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 			code = p.st.Bad.Render(code)
 		}
 		extra = append(extra, code)
+	}
+	if s.Drift != nil && *s.Drift {
+		// dry's SYNC column: up would recreate it; R does.
+		extra = append(extra, p.st.Warn.Render(driftMark))
 	}
 	if s.RestartCount > 0 {
 		extra = append(extra, p.st.Warn.Render(plural(s.RestartCount, "restart")))
@@ -416,6 +352,22 @@ func stateGlyph(st themes.Styles, s *stack.ServiceState) (string, lipgloss.Style
 	default:
 		return "·", st.Muted
 	}
+}
+
+// findRow is where row was now: the same row, else the same service under
+// another group (its profiles changed), else the cursor as it is.
+func (p *servicesPane) findRow(was row) int {
+	for i, r := range p.rows {
+		if sameRow(r, was) {
+			return i
+		}
+	}
+	for i, r := range p.rows {
+		if was.service != nil && r.service != nil && r.service.Service.Name == was.service.Service.Name {
+			return i
+		}
+	}
+	return p.cursor
 }
 
 // selectName moves the cursor to the named service.

@@ -50,7 +50,7 @@ var verbs = []verb{
 	{kind: actRestart, label: "restart", key: func(k *keyMap) *Binding { return &k.Restart }, word: "restart", args: "SERVICE",
 		desc: "restart a service", disabled: needsRunning},
 	{kind: actRecreate, label: "recreate", key: func(k *keyMap) *Binding { return &k.Recreate }, word: "recreate", args: "SERVICE",
-		desc: "recreate a service's containers", disabled: needsService},
+		desc: "recreate a service's containers (clears ≠ drift)", disabled: needsService},
 	{kind: actBuild, label: "build", key: func(k *keyMap) *Binding { return &k.Build }, word: "build", args: "SERVICE",
 		desc: "build a service's image", disabled: needsService},
 	{kind: actKill, label: "kill", key: func(k *keyMap) *Binding { return &k.Kill }, word: "kill", args: "SERVICE",

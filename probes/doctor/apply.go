@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -106,6 +107,9 @@ func (a Applier) applyOverride(ctx context.Context, p *stack.Project, fix Fix) (
 	}
 	opts := p.Options
 	opts.Overrides = append(slices.Clone(opts.Overrides), path)
+	if !a.Compose.ReadsReset() && opts.ResetCopies == "" {
+		opts.ResetCopies = ResetCopiesDir(filepath.Dir(path))
+	}
 	res := Result{Project: p, Override: path, Done: fmt.Sprintf("wrote %s, which runs %s without the GPU", path, fix.Action.Service)}
 	np, err := stack.Load(ctx, opts)
 	if err != nil {

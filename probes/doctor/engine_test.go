@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -370,5 +371,72 @@ func TestEngineImageMissing(t *testing.T) {
 	m := only(t, fs, "ghost", doctor.KindImageMissing)
 	if !strings.Contains(m.Summary, "stackui-doctor-test/never-built:nope") {
 		t.Errorf("summary %q", m.Summary)
+	}
+}
+
+// The no-GPU fix works under every compose CLI: docker-compose 1.29,
+// which rejects the override's !reset, is handed copies of the files
+// without the reservation, and the user's file is left as it was.
+func TestEngineGPUNoGPUFix(t *testing.T) {
+	t.Parallel()
+	const yml = `services:
+  gpu-worker:
+    image: stackui-demo/workload:latest
+    command: ["--log-rate", "1"]
+    environment:
+      PRICE: "$$5"
+    deploy:
+      resources:
+        reservations:
+          devices:
+            - driver: nvidia
+              count: 1
+              capabilities: [gpu]
+`
+	f := newFixture(t, yml)
+	ev := doctor.Gather(f.ctx, doctor.Options{Project: f.p, Source: doctor.DockerSource{Client: f.eng}})
+	if ev.Engine.GPUCapable() {
+		t.Logf("engine has GPU runtimes %v: the failure cannot be reproduced", ev.Engine.Runtimes)
+		return
+	}
+	err := f.up()
+	if err == nil {
+		t.Fatal("compose up of a GPU service succeeded on an engine without GPU support")
+	}
+	_, fs := f.diagnose(err)
+	gpu := only(t, fs, "gpu-worker", doctor.KindGPUUnavailable)
+	res := f.apply(fixOf(t, gpu, "no-gpu"))
+	if res.Override == "" {
+		t.Errorf("result %+v names no override file", res)
+	}
+	c := f.wait("gpu-worker", "running without the GPU", running)
+	if !f.cli.ReadsReset() && len(f.p.CLIFiles) == 0 {
+		t.Errorf("%s cannot read !reset, but the project names no copies: %v", f.cli, f.p.Files)
+	}
+	got, err := os.ReadFile(f.p.Files[0])
+	if err != nil || string(got) != yml {
+		t.Errorf("the user's file changed: %q, %v", got, err)
+	}
+	in, err := f.api.ContainerInspect(f.ctx, c.ID, client.ContainerInspectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(in.Container.HostConfig.DeviceRequests); n != 0 {
+		t.Errorf("the recreated container still requests %d devices", n)
+	}
+	// The fix's recreate leaves no drift: the container's config-hash is
+	// what the CLI computes from the files it is handed now.
+	hashes, err := f.cli.ConfigHashes(f.ctx, f.p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := in.Container.Config.Labels[stack.LabelConfigHash], hashes["gpu-worker"]; got == "" || got != want {
+		t.Errorf("config-hash label %q, the CLI's hash now %q: drift after the fix", got, want)
+	}
+	if !slices.Contains(in.Container.Config.Env, "PRICE=$5") {
+		t.Errorf("env %v: want PRICE=$5 (the copy must keep $$ escaped)", in.Container.Config.Env)
+	}
+	if _, fs := f.diagnose(nil); len(fs) != 0 {
+		t.Errorf("after the fix: %v", fs)
 	}
 }

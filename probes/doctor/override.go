@@ -28,6 +28,13 @@ func OverrideDir(project string) (string, error) {
 	return filepath.Join(base, "stackui", "overrides", project), nil
 }
 
+// ResetCopiesDir is where, for docker-compose 1.29, the copies of a
+// project's files without what its overrides reset go: a folder inside
+// the override folder, which OverrideFiles does not list.
+func ResetCopiesDir(overrideDir string) string {
+	return filepath.Join(overrideDir, "docker-compose")
+}
+
 // safeName is compose's project name rule (lower case letters, digits,
 // dashes and underscores), which also keeps the name a single path element.
 var safeName = lazyRegexp(`^[a-z0-9][a-z0-9_-]*$`)

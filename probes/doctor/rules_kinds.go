@@ -3,7 +3,6 @@ package doctor
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/stackui/stackui/stack"
@@ -44,10 +43,11 @@ func gpuFinding(d *diag, sev Severity, evidence []string) Finding {
 		f.Evidence = append(f.Evidence, fmt.Sprintf("engine runtimes: %s; CDI devices: %s",
 			orNone(d.ev.Engine.Runtimes), orNone(d.ev.Engine.CDIDevices)))
 	}
-	if supportsReset(d.ev.ComposeCLI) {
-		f.Fixes = append(f.Fixes, Fix{ID: "no-gpu", Title: "run " + m.Name + " without the GPU (a generated override file; your files stay as they are)",
-			Action: Action{Kind: ActNoGPUOverride, Service: m.Name, Then: ThenRecreate}})
-	}
+	// Every compose CLI gets this fix: docker-compose 1.29, which cannot
+	// read the override's !reset, is handed copies of the files without
+	// the reservation instead (stack.LoadOptions.ResetCopies).
+	f.Fixes = append(f.Fixes, Fix{ID: "no-gpu", Title: "run " + m.Name + " without the GPU (a generated override file; your files stay as they are)",
+		Action: Action{Kind: ActNoGPUOverride, Service: m.Name, Then: ThenRecreate}})
 	if len(m.Profiles) > 0 {
 		f.Fixes = append(f.Fixes, Fix{ID: "profile-off", Title: fmt.Sprintf("turn profile %s off (removes the %s container that never started)", strings.Join(m.Profiles, ", "), m.Name),
 			Action: Action{Kind: ActProfileOff, Service: m.Name, Profiles: slices.Clone(m.Profiles)}})
@@ -60,24 +60,6 @@ func orNone(xs []string) string {
 		return "none"
 	}
 	return strings.Join(xs, ", ")
-}
-
-// supportsReset reports whether the compose CLI understands the `!reset`
-// tag that the no-GPU override needs: compose v2.18 and later (the plugin
-// or a v2 standalone binary). docker-compose 1.x merges device lists and
-// cannot drop one.
-func supportsReset(cli string) bool {
-	i := strings.LastIndex(cli, " ")
-	if i < 0 {
-		return false
-	}
-	major, minor, _ := strings.Cut(strings.TrimPrefix(cli[i+1:], "v"), ".")
-	ma, err := strconv.Atoi(major)
-	if err != nil {
-		return false
-	}
-	mi, _ := strconv.Atoi(strings.SplitN(minor, ".", 2)[0])
-	return ma > 2 || ma == 2 && mi >= 18
 }
 
 func ruleOOM(d *diag) (Finding, bool) {

@@ -42,7 +42,7 @@ func TestRulesOverRecordedEvidence(t *testing.T) {
 		{"sigkill-fixed", []string{"victim/sigkill"}, []string{"docker kill"}, []string{}},
 		{"arch-mismatch", []string{"etl/arch-mismatch"}, []string{"linux/arm64", "linux/amd64", "exec format error"}, []string{"set-platform"}},
 		{"arch-mismatch-fixed", nil, nil, nil},
-		{"gpu-unavailable", []string{"trainer/gpu-unavailable"}, []string{"NVIDIA GPU", "NVIDIA Container Toolkit is not installed"}, []string{"profile-off"}},
+		{"gpu-unavailable", []string{"trainer/gpu-unavailable"}, []string{"NVIDIA GPU", "NVIDIA Container Toolkit is not installed"}, []string{"no-gpu", "profile-off"}},
 		{"gpu-unavailable-fixed", nil, nil, nil},
 		{"port-conflict-host", []string{"web/port-conflict"}, []string{"host process doctor.test (pid"}, []string{"remap-port"}},
 		{"port-conflict-container", []string{"web/port-conflict"}, []string{"(project suttestengineportconflictcontaine", "service web)"}, []string{"remap-port"}},
@@ -203,7 +203,7 @@ func TestRulesTable(t *testing.T) {
 			}
 		}},
 		{"foreign image not run yet", notYet, "app/arch-mismatch", "will not start without emulation", nil},
-		{"GPU with compose v2 offers the override", gpuV2, "app/gpu-unavailable", "starting it will fail", func(t *testing.T, f Finding) {
+		{"GPU offers the override under any compose", gpuV2, "app/gpu-unavailable", "starting it will fail", func(t *testing.T, f Finding) {
 			if len(f.Fixes) != 1 || f.Fixes[0].ID != "no-gpu" {
 				t.Errorf("fixes %+v", f.Fixes)
 			}
