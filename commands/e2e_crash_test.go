@@ -54,9 +54,23 @@ func TestE2ETmuxPanicRestoresTerminal(t *testing.T) {
 	}
 }
 
-// The first frame does not wait for the load: an env_file that is a FIFO
-// blocks loading forever, the screen says what is loading, and q quits.
+// The first frame does not wait for the load: while a load takes its time,
+// the screen says what is loading, and q quits.
 func TestE2ETmuxSlowLoadQuits(t *testing.T) {
+	bin := testenv.Binary(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services:\n  web:\n    image: busybox\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startTmux(t, dir, 100, 30, "env", loadDelayEnv+"=60s", "DOCKER_HOST=unix:///nonexistent.sock", bin)
+	s.waitText("loading compose.yaml…", 10*time.Second)
+	s.keys("q")
+	s.waitFor("stackui to exit", 10*time.Second, func(string) bool { return s.dead() })
+}
+
+// An env_file that is a FIFO used to block loading forever; now the TUI
+// opens on a screen that names it, and q quits.
+func TestE2ETmuxFIFOEnvFile(t *testing.T) {
 	bin := testenv.Binary(t)
 	dir := t.TempDir()
 	compose := "services:\n  web:\n    image: busybox\n    env_file: [slow.env]\n"
@@ -67,7 +81,7 @@ func TestE2ETmuxSlowLoadQuits(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := startTmux(t, dir, 100, 30, "env", "DOCKER_HOST=unix:///nonexistent.sock", bin)
-	s.waitText("loading compose.yaml…", 10*time.Second)
+	s.waitText("slow.env: env_file of service \"web\" is not a regular file (it is a FIFO)", 10*time.Second)
 	s.keys("q")
 	s.waitFor("stackui to exit", 10*time.Second, func(string) bool { return s.dead() })
 }

@@ -129,6 +129,7 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts 
 				np, err := cur.Reload(ctx)
 				return b.WithConfigHashes(ctx, np), err
 			}
+			testLoadDelay(ctx)
 			p, err := b.Load(ctx, opts)
 			if err != nil {
 				// Watch the broken file (or the names looked for), so

@@ -1,6 +1,10 @@
 package commands
 
 import (
+	"context"
+	"os"
+	"time"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackui/stackui/internal/crash"
@@ -30,4 +34,21 @@ func (c crashTest) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m, cmd := c.Model.Update(msg)
 	c.Model = m
 	return c, cmd
+}
+
+// loadDelayEnv delays the TUI's first load by a duration, for the
+// end-to-end test that proves the first frame and q never wait for
+// loading: the loader itself now refuses what used to hang it (a FIFO), so
+// a slow load has to be made.
+const loadDelayEnv = "STACKUI_TEST_LOAD_DELAY"
+
+func testLoadDelay(ctx context.Context) {
+	d, err := time.ParseDuration(os.Getenv(loadDelayEnv))
+	if err != nil || d <= 0 {
+		return
+	}
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+	}
 }

@@ -76,7 +76,9 @@ func loadNow(ctx context.Context, opts LoadOptions, overlay map[string][]byte, p
 		}
 		if overlay == nil && strings.Contains(err.Error(), "invalid hostPort") {
 			if cut, warns := withoutBadPorts(plan.workDir, plan.files); len(cut) > 0 {
-				if p, err := load(ctx, opts, cut); err == nil {
+				// loadNow, not load: this load already holds the one
+				// load slot, and its deadline covers the second pass.
+				if p, err := loadNow(ctx, opts, cut, prog); err == nil {
 					p.Warnings = appendNewWarnings(p.Warnings, warns...)
 					return p, nil
 				}
