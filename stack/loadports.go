@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/stackui/stackui/internal/yamlconf"
 )
 
 // compose-go refuses a whole project when one service publishes a host
@@ -34,14 +36,14 @@ func withoutBadPorts(workDir string, files []string) (map[string][]byte, []strin
 		if yaml.Unmarshal(b, &doc) != nil || len(doc.Content) != 1 {
 			continue
 		}
-		services := mapValue(doc.Content[0], "services")
+		services := yamlconf.Field(doc.Content[0], "services")
 		if services == nil || services.Kind != yaml.MappingNode {
 			continue
 		}
 		cut := false
 		for i := 0; i+1 < len(services.Content); i += 2 {
 			name, svc := services.Content[i].Value, services.Content[i+1]
-			ports := mapValue(svc, "ports")
+			ports := yamlconf.Field(svc, "ports")
 			if ports == nil || ports.Kind != yaml.SequenceNode {
 				continue
 			}
@@ -68,19 +70,6 @@ func withoutBadPorts(workDir string, files []string) (map[string][]byte, []strin
 	return overlay, warnings
 }
 
-// mapValue is the value of key in the mapping n, or nil.
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
 // hostPortOf is the published port of a ports entry, short syntax
 // ("[ip:]host:container[/proto]") or long (published:); ok is false when
 // there is none or it holds a variable.
@@ -98,7 +87,7 @@ func hostPortOf(n *yaml.Node) (string, bool) {
 		}
 		host = parts[len(parts)-2]
 	case yaml.MappingNode:
-		v := mapValue(n, "published")
+		v := yamlconf.Field(n, "published")
 		if v == nil {
 			return "", false
 		}

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/stackui/stackui/internal/suggest"
 )
 
 // Key overrides from config.yaml: checked, then applied to the key map.
@@ -243,7 +245,7 @@ func describe(n *yaml.Node) string {
 func didYouMean(name string, names []string) string {
 	best, bestD := "", 3
 	for _, n := range names {
-		if d := editDistance(name, n); d < bestD {
+		if d := suggest.Distance(name, n); d < bestD {
 			best, bestD = n, d
 		}
 	}
@@ -251,24 +253,4 @@ func didYouMean(name string, names []string) string {
 		return " (the help overlay, ?, lists them)"
 	}
 	return fmt.Sprintf(" (did you mean %s?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/stackui/stackui/internal/suggest"
 	"github.com/stackui/stackui/stack"
 )
 
@@ -229,39 +230,12 @@ func nearestName(ev *Evidence, self *ServiceEvidence, host string) string {
 			continue
 		}
 		for _, n := range s.Model.names() {
-			if dist := editDistance(strings.ToLower(host), strings.ToLower(n)); dist < bestDist {
+			if dist := suggest.Distance(strings.ToLower(host), strings.ToLower(n)); dist < bestDist {
 				best, bestDist = n, dist
 			}
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance, with transpositions counted
-// once (databse for database).
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
 
 func ruleListenLocalhost(d *diag) (Finding, bool) {

@@ -215,17 +215,6 @@ func TestParseProcNet(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		want int
-	}{{"databse", "database", 1}, {"dtaabase", "database", 1}, {"db", "db", 0}, {"", "abc", 3}, {"redis", "postgres", 7}} {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-}
-
 // State errors, compose output and logs are untrusted: the start and
 // network rules yield complete findings from any of it, never a panic.
 func FuzzStartText(f *testing.F) {
