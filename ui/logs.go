@@ -323,15 +323,22 @@ func (m *logsPane) jump(dir int) {
 		m.note = "no search: / to search"
 		return
 	}
+	m.step(dir, m.store.Match, "no more matches", "no newer matches")
+}
+
+// step moves to the next (dir > 0, newer) or previous line that next finds
+// (a search match, an evidence mark) and pauses there; from the followed
+// end it goes back. none and noNewer say why it did not move.
+func (m *logsPane) step(dir int, next func(logbuf.View, int64, int) (int64, bool), none, noNewer string) {
 	from := m.current
 	if from < 0 {
 		from, dir = logbuf.Newest, -1
 	}
-	a, ok := m.store.Match(m.view(), from, dir)
+	a, ok := next(m.view(), from, dir)
 	if !ok {
-		m.note = "no more matches"
+		m.note = none
 		if dir > 0 {
-			m.note = "no newer matches"
+			m.note = noNewer
 		}
 		return
 	}

@@ -91,21 +91,7 @@ func (m *logsPane) follow() {
 
 // jumpMark moves to the next (dir > 0) or previous evidence line.
 func (m *logsPane) jumpMark(dir int) {
-	from := m.current
-	if from < 0 {
-		from, dir = logbuf.Newest, -1
-	}
-	a, ok := m.store.NextMark(m.view(), from, dir)
-	if !ok {
-		m.note = "no older evidence lines"
-		if dir > 0 {
-			m.note = "no newer evidence lines"
-		}
-		return
-	}
-	m.moved()
-	m.current = a
-	m.pos = m.store.Reveal(m.view(), m.pos, a)
+	m.step(dir, m.store.NextMark, "no older evidence lines", "no newer evidence lines")
 }
 
 // deathStatus is what the status line says about a jump: "trainer's logs
