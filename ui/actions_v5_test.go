@@ -2,6 +2,8 @@ package ui
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,31 +13,18 @@ import (
 	"github.com/stackui/stackui/stack"
 )
 
-// composeV5Up and composeV5Error are the lines stack's line writer makes of
-// what docker compose v5.6.0 printed for `up -d` of two services and for an
-// up that failed (stack/testdata/compose-v5.6.0: up.txt, error.txt; stack's
-// TestLineWriterComposeV5Output checks the bytes give these lines).
-var (
-	composeV5Up = []string{
-		" Network stackuirec_default Creating",
-		" Network stackuirec_default Creating",
-		" Network stackuirec_default Created",
-		" Network stackuirec_default Created",
-		" Container stackuirec-web-1 Creating",
-		" Container stackuirec-db-1 Creating",
-		" Container stackuirec-db-1 Created",
-		" Container stackuirec-web-1 Created",
-		" Container stackuirec-web-1 Starting",
-		" Container stackuirec-db-1 Starting",
-		" Container stackuirec-web-1 Started",
-		" Container stackuirec-db-1 Started",
+// recordedV5 is the lines stack's line writer makes of what docker compose
+// v5.6.0 printed (stack/testdata/compose-v5.6.0: up for `up -d` of two
+// services, error for an up that failed); stack's
+// TestLineWriterComposeV5Output checks the recorded bytes give them.
+func recordedV5(t *testing.T, name string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "stack", "testdata", "compose-v5.6.0", name+".lines"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	composeV5Error = []string{
-		" Container stackuirec-broken-1 Creating",
-		" service:broken:1 Error response from daemon: No such image: stackui-demo/nope:latest",
-		"Error response from daemon: No such image: stackui-demo/nope:latest",
-	}
-)
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
 
 // drawerRowsOf returns the drawer's output rows, without its title.
 func drawerRowsOf(t *testing.T, a *actions) []string {
@@ -51,6 +40,10 @@ func drawerRowsOf(t *testing.T, a *actions) []string {
 // as compose printed it, and a failure's status line says compose's own
 // error once.
 func TestDrawerComposeV5Output(t *testing.T) {
+	composeV5Up, composeV5Error := recordedV5(t, "up"), recordedV5(t, "error")
+	if len(composeV5Up) != 12 || len(composeV5Error) != 3 {
+		t.Fatalf("recordings: %d and %d lines, want 12 and 3", len(composeV5Up), len(composeV5Error))
+	}
 	ce := &stack.ComposeError{Command: []string{"docker", "compose", "--progress", "plain", "up", "-d", "api"}, ExitCode: 1,
 		Err: errors.New("exit status 1"), Output: composeV5Error}
 	ops := newScriptedOps(t, map[string]scripted{
