@@ -58,6 +58,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return m.reload()
 		}
 		return nil
+	case m.focus == focusRight && onAny(msg, m.right().Bindings()):
+		// A tab's own key comes before a global one it shares (the
+		// ports tab's o opens a URL; elsewhere o is the drawer).
+		if why := disabledReason(msg, m.right().Bindings()); why != "" {
+			m.refuse(why)
+			return nil
+		}
+		return m.right().Update(msg)
 	case on(msg, k.Help):
 		m.openOverlay(newHelpOverlay(m.st, m.keys))
 		return nil
