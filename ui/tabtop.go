@@ -23,6 +23,10 @@ const topEvery = time.Second
 type topPane struct {
 	inspectTab
 	procs stack.Processes
+	// head is the column titles, drawn once per answer, not per frame.
+	head string
+	// every is topEvery; tests shorten it.
+	every time.Duration
 }
 
 // topMsg is the answer to one read of the process table.
@@ -38,7 +42,7 @@ type topTickMsg struct{ gen int }
 func (topMsg) forTab() tab     { return tabTop }
 func (topTickMsg) forTab() tab { return tabTop }
 
-func newTopPane(t inspectTab) *topPane { return &topPane{inspectTab: t} }
+func newTopPane(t inspectTab) *topPane { return &topPane{inspectTab: t, every: topEvery} }
 
 func (p *topPane) Title() string { return "top" }
 
@@ -94,11 +98,13 @@ func (p *topPane) Update(msg tea.Msg) tea.Cmd {
 			p.note = clean(msg.err.Error())
 		} else {
 			p.procs = msg.procs
-			p.list.set(topLines(p.procs))
+			w := topWidths(p.procs)
+			p.head = p.st.Header.Render(topRow(p.procs.Titles, w))
+			p.list.set(topLines(p.procs, w))
 		}
 		// The next read, a second after this answer.
 		gen := p.shown.gen
-		return tea.Tick(topEvery, func(time.Time) tea.Msg { return topTickMsg{gen: gen} })
+		return tea.Tick(p.every, func(time.Time) tea.Msg { return topTickMsg{gen: gen} })
 	case topTickMsg:
 		if msg.gen != p.shown.gen || !p.shown.visible {
 			return nil
@@ -114,7 +120,7 @@ func (p *topPane) View() string {
 	if len(p.procs.Titles) == 0 {
 		return p.body()
 	}
-	return p.body(p.st.Header.Render(topRow(p.procs.Titles, topWidths(p.procs))))
+	return p.body(p.head)
 }
 
 // topWidths are the columns' widths; the last column (the command) takes
@@ -144,8 +150,7 @@ func topRow(cells []string, w []int) string {
 	return b.String()
 }
 
-func topLines(ps stack.Processes) []string {
-	w := topWidths(ps)
+func topLines(ps stack.Processes, w []int) []string {
 	out := make([]string, len(ps.Rows))
 	for i, r := range ps.Rows {
 		out[i] = topRow(r, w)
