@@ -419,3 +419,16 @@ func TestScreenInspectTabs(t *testing.T) {
 		screenGolden(t, "tab-"+m.tabs[to].Title(), m)
 	}
 }
+
+func TestRevealEndsWithTheService(t *testing.T) {
+	ops := newInspectOps(t)
+	m := inspectModel(t, ops, tabEnv)
+	m.focus = focusRight
+	m, _ = updateSettled(t, m, tea.WindowSizeMsg{Width: 100, Height: 24})
+	m, _ = updateSettled(t, m, actKey("v"))
+	m = selectService(m, "db")
+	m, _ = updateSettled(t, m, tea.WindowSizeMsg{Width: 100, Height: 24})
+	if got := plainScreen(m); !strings.Contains(got, "POSTGRES_PASSWORD=••••••••") {
+		t.Errorf("secrets shown for api stay shown for db:\n%s", got)
+	}
+}

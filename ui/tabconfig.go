@@ -60,6 +60,9 @@ func (p *configPane) Show(visible bool, service string) tea.Cmd {
 		// Another load: seen as a change, so a visible tab reads again.
 		p.proj, p.shown.visible = p.snap.Project, false
 	}
+	if service != p.shown.service {
+		p.reveal = false // shown secrets stay with the service they were shown for
+	}
 	if !p.shown.change(visible, service, "") {
 		return nil
 	}

@@ -67,6 +67,9 @@ func (p *envPane) copyReason() string {
 // service's container changed while it is in view.
 func (p *envPane) Show(visible bool, service string) tea.Cmd {
 	id := p.containerID(service)
+	if service != p.shown.service {
+		p.reveal = false // shown secrets stay with the service they were shown for
+	}
 	if !p.shown.change(visible, service, id) {
 		return nil
 	}
