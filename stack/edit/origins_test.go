@@ -2,9 +2,11 @@ package edit
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stackui/stackui/stack"
 )
@@ -107,4 +109,43 @@ func TestServiceConfigVars(t *testing.T) {
 	if _, err := ServiceConfig(p, "nope"); err == nil {
 		t.Error("ServiceConfig of an unknown service: no error")
 	}
+}
+
+// FuzzServiceConfig loads whatever compose file the fuzzer writes; when
+// compose-go accepts it, every service's config must come out, and every
+// origin must name a line of a file that holds the key.
+func FuzzServiceConfig(f *testing.F) {
+	for _, dir := range []string{"override", "extends", "interp", "dotenv", "anchors", "basic"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "compose", dir, "compose.yaml"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(b))
+	}
+	f.Add("services:\n  a:\n    image: x${A:-$$B}\n    environment: [\"K=${K}\"]\n")
+	f.Fuzz(func(t *testing.T, compose string) {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "compose.yaml")
+		if err := os.WriteFile(file, []byte(compose), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := stack.Load(context.Background(), stack.LoadOptions{Files: []string{file}, WorkDir: dir, ProjectName: "fuzz", Env: map[string]string{}, Timeout: 2 * time.Second})
+		if err != nil {
+			return
+		}
+		lines := strings.Split(compose, "\n")
+		for _, s := range p.Services {
+			v, err := ServiceConfig(p, s.Name)
+			if err != nil {
+				t.Fatalf("config of %s: %v", s.Name, err)
+			}
+			for _, k := range v.Keys {
+				for _, o := range k.Origins {
+					if o.File != "compose.yaml" || o.Line < 1 || o.Line > len(lines) || !strings.Contains(lines[o.Line-1], k.Key) {
+						t.Errorf("%s.%s: origin %s does not hold the key", s.Name, k.Key, o)
+					}
+				}
+			}
+		}
+	})
 }
