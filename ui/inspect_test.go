@@ -362,13 +362,12 @@ func TestPortsOpenTakesOFromTheDrawer(t *testing.T) {
 	if got := plainScreen(m); !strings.Contains(got, "127.0.0.1:32768          → 8080/tcp") {
 		t.Fatalf("ports tab:\n%s", got)
 	}
-	drawer := m.actions.Expanded()
 	m, msgs := updateSettled(t, m, actKey("o"))
 	if len(opened) != 1 || opened[0] != "http://127.0.0.1:32768" {
 		t.Errorf("o opened %v", opened)
 	}
-	if m.actions.Expanded() != drawer {
-		t.Error("o on the ports tab also toggled the drawer")
+	if m.actions.note != "" {
+		t.Errorf("o on the ports tab also went to the drawer (note %q)", m.actions.note)
 	}
 	_, msgs = updateSettled(t, m, actKey("o"))
 	if len(msgs) != 1 || !strings.Contains(fmt.Sprint(msgs[0]), "http://127.0.0.1:32768 (over ssh") {
@@ -430,5 +429,22 @@ func TestRevealEndsWithTheService(t *testing.T) {
 	m, _ = updateSettled(t, m, tea.WindowSizeMsg{Width: 100, Height: 24})
 	if got := plainScreen(m); !strings.Contains(got, "POSTGRES_PASSWORD=••••••••") {
 		t.Errorf("secrets shown for api stay shown for db:\n%s", got)
+	}
+}
+
+func TestRevealWorksFromTheList(t *testing.T) {
+	ops := newInspectOps(t)
+	m := inspectModel(t, ops, tabEnv)
+	m.focus = focusServices
+	m, _ = updateSettled(t, m, tea.WindowSizeMsg{Width: 100, Height: 24})
+	m, _ = updateSettled(t, m, actKey("v"))
+	if got := plainScreen(m); !strings.Contains(got, "DB_PASSWORD=hunter2") {
+		t.Errorf("v from the services list does not reveal:\n%s", got)
+	}
+	// o from the list is still the drawer's.
+	m.setTab(tabPorts)
+	m, _ = updateSettled(t, m, actKey("o"))
+	if m.actions.note != "no action output yet" {
+		t.Errorf("o from the list is not the drawer's (note %q)", m.actions.note)
 	}
 }

@@ -115,6 +115,15 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		if m.tab == tabLogs && onAny(msg, m.logs.Bindings()) {
 			return m.logs.Update(msg)
 		}
+		// So do the config and env tabs' v and y (not the ports tab's o:
+		// from the list, o is the drawer).
+		if (m.tab == tabConfig || m.tab == tabEnv) && onAny(msg, m.right().Bindings()) {
+			if why := disabledReason(msg, m.right().Bindings()); why != "" {
+				m.refuse(why)
+				return nil
+			}
+			return m.right().Update(msg)
+		}
 		cmd := m.list.Update(msg)
 		m.selectionChanged()
 		return cmd
