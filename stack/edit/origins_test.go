@@ -149,3 +149,19 @@ func FuzzServiceConfig(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkServiceConfigBig is the config tab's read on the 57-service
+// project with its override file: it runs once per service selected while
+// the tab is on screen.
+func BenchmarkServiceConfigBig(b *testing.B) {
+	p, err := stack.Load(context.Background(), stack.LoadOptions{WorkDir: filepath.Join("..", "..", "testdata", "compose", "big"), Env: map[string]string{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for range b.N {
+		if _, err := ServiceConfig(p, "web"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
