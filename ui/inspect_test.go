@@ -448,3 +448,15 @@ func TestRevealWorksFromTheList(t *testing.T) {
 		t.Errorf("o from the list is not the drawer's (note %q)", m.actions.note)
 	}
 }
+
+func TestPortsOnBothFamiliesShowOnce(t *testing.T) {
+	got := dedupePorts([]stack.PublishedPort{
+		{HostIP: "0.0.0.0", HostPort: 9000, ContainerPort: 9000, Proto: "tcp"},
+		{HostIP: "::", HostPort: 9000, ContainerPort: 9000, Proto: "tcp"},
+		{HostIP: "127.0.0.1", HostPort: 9000, ContainerPort: 9000, Proto: "tcp"},
+		{HostIP: "::", HostPort: 9000, ContainerPort: 9000, Proto: "udp"},
+	})
+	if len(got) != 3 || got[0].HostIP != "0.0.0.0" || got[1].HostIP != "127.0.0.1" || got[2].Proto != "udp" {
+		t.Errorf("dedupePorts = %+v", got)
+	}
+}

@@ -79,7 +79,7 @@ func (p *portsPane) Update(msg tea.Msg) tea.Cmd {
 			p.note = clean(msg.err.Error())
 			return nil
 		}
-		p.ports, p.declared = msg.d.Ports, false
+		p.ports, p.declared = dedupePorts(msg.d.Ports), false
 		p.redraw()
 	case tea.KeyPressMsg:
 		if on(msg, p.keys.OpenURL) {
@@ -109,6 +109,22 @@ func (p *portsPane) redraw() {
 	if len(lines) == 0 {
 		p.note = "no published ports"
 	}
+}
+
+// dedupePorts drops a binding that reads the same as the one before it:
+// engines with IPv6 publish each port on 0.0.0.0 and on ::, both
+// localhost to a browser.
+func dedupePorts(in []stack.PublishedPort) []stack.PublishedPort {
+	var out []stack.PublishedPort
+	seen := map[string]bool{}
+	for _, pp := range in {
+		k := fmt.Sprint(displayHost(pp.HostIP), pp.HostPort, pp.ContainerPort, pp.Proto)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, pp)
+		}
+	}
+	return out
 }
 
 // displayHost is where a browser reaches a port published on ip.
