@@ -20,6 +20,7 @@ import (
 // The backend's adapters are what the TUI is given.
 var (
 	_ ui.Ops         = (*backend.Ops)(nil)
+	_ ui.Inspector   = (*backend.Ops)(nil)
 	_ ui.Doctor      = (*backend.Doctor)(nil)
 	_ ui.Verifier    = (*backend.Doctor)(nil)
 	_ ui.Usage       = (*backend.Usage)(nil)

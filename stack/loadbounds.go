@@ -130,12 +130,12 @@ func parseEnvBounded(workDir, file string, content []byte, vars map[string]strin
 	}
 	for _, k := range envKeysInOrder(content) {
 		if n := len(vars[k]); n > MaxValueBytes && n != before[k] {
-			return newLoadError(workDir, file, envKeyLine(content, k),
+			return newLoadError(workDir, file, envKeyLine(content, k, false),
 				fmt.Sprintf("variable %s expands to %s; stackui allows values of up to %s", k, sizeText(int64(n)), sizeText(MaxValueBytes)), nil)
 		}
 	}
 	if b.over != "" {
-		return newLoadError(workDir, file, envKeyLine(content, b.over),
+		return newLoadError(workDir, file, envKeyLine(content, b.over, false),
 			fmt.Sprintf("variable references expand to more than %s in all (at ${%s}); stackui stops there", sizeText(maxExpandBytes), b.over), nil)
 	}
 	return nil
@@ -154,15 +154,19 @@ func envKeysInOrder(content []byte) []string {
 	return keys
 }
 
-// envKeyLine is the 1-based line that assigns key, or 0.
-func envKeyLine(content []byte, key string) int {
+// envKeyLine is the 1-based line that assigns key (the first, or with
+// last the last, which is the one that counts), or 0.
+func envKeyLine(content []byte, key string, last bool) int {
+	found := 0
 	for i, l := range strings.Split(string(content), "\n") {
-		l = strings.TrimPrefix(strings.TrimSpace(l), "export ")
-		if k, _, ok := strings.Cut(l, "="); ok && strings.TrimSpace(k) == key {
-			return i + 1
+		if isEnvAssign(l, key) {
+			if !last {
+				return i + 1
+			}
+			found = i + 1
 		}
 	}
-	return 0
+	return found
 }
 
 // readEnvFilesBounded is dotenv.GetEnvFromFile with the bounds: each file

@@ -76,6 +76,10 @@ const (
 	tabLogs tab = iota
 	tabStats
 	tabDoctor
+	tabConfig
+	tabEnv
+	tabTop
+	tabPorts
 	tabCount
 )
 
@@ -152,7 +156,10 @@ func New(src Source, opts Options) Model {
 	m.logs = newLogsPane(m.st, m.keys, LogsOptions{Streamer: opts.Logs, Capacity: opts.LogLines, ByteBudget: opts.LogBytes})
 	m.stats = newStatsPane(m.st, m.keys)
 	m.doctor = newDoctorPane(ctx, opts.Doctor, m.st, m.keys)
-	m.tabs = [tabCount]tabPane{tabLogs: m.logs, tabStats: m.stats, tabDoctor: m.doctor}
+	it := newInspectTab(ctx, inspectorOf(opts.Ops), m.st, m.keys)
+	env, ports := newEnvPane(it), newPortsPane(it)
+	m.tabs = [tabCount]tabPane{tabLogs: m.logs, tabStats: m.stats, tabDoctor: m.doctor,
+		tabConfig: newConfigPane(it), tabEnv: env, tabTop: newTopPane(it), tabPorts: ports}
 	for _, p := range m.allPanes() {
 		_ = p.SetSnapshot(m.snap) // the doctor's Init starts the first diagnosis
 	}
@@ -160,6 +167,8 @@ func New(src Source, opts Options) Model {
 	m.keys.Fix.Disabled = m.doctor.fixReason
 	m.keys.Undo.Disabled = m.doctor.fixes.undoReason
 	m.keys.DeathLogs.Disabled = m.doctor.logsReason
+	m.keys.Copy.Disabled = env.copyReason
+	m.keys.OpenURL.Disabled = ports.openReason
 	m.selectionChanged()
 	m.help.Styles.ShortKey = m.st.Key
 	m.help.Styles.ShortDesc = m.st.Muted
@@ -194,9 +203,19 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Update dispatches messages; the work happens in the methods it calls.
+// Update dispatches messages, then tells the tabs that read only while on
+// screen what is on screen now.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.update(msg)
+	nm := next.(Model)
+	return nm, tea.Batch(cmd, nm.showTabs())
+}
+
+// update dispatches messages; the work happens in the methods it calls.
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case tabMsg:
+		return m, m.tabs[msg.forTab()].Update(msg)
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()

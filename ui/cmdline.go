@@ -24,6 +24,10 @@ func commands() []command {
 	}
 	return append(out,
 		command{"logs", "all|SERVICE", "show every service's logs, or one's"},
+		command{"config", "", "the selected service's effective config, with the file:line of each key"},
+		command{"env", "", "the selected container's environment (secrets masked)"},
+		command{"top", "", "the selected container's processes"},
+		command{"ports", "", "the selected container's published ports"},
 		command{"reload", "", "load the compose files again"},
 		command{"help", "", "show every key"},
 		command{"quit", "", "quit stackui"},

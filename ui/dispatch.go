@@ -121,8 +121,12 @@ func (m *Model) runCommand(args []string) tea.Cmd {
 			return nil
 		}
 		return m.showLogs(args[1])
-	case "stats", "top":
+	case "stats":
 		m.setTab(tabStats)
+		return nil
+	case "config", "env", "top", "ports":
+		m.setTab(map[string]tab{"config": tabConfig, "env": tabEnv, "top": tabTop, "ports": tabPorts}[args[0]])
+		m.focus = focusRight
 		return nil
 	case "doctor", "findings":
 		m.setTab(tabDoctor)

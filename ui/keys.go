@@ -44,6 +44,7 @@ const (
 	groupLogs     = "logs"
 	groupStats    = "stats"
 	groupDoctor   = "doctor"
+	groupInspect  = "inspect"
 )
 
 // keyMap is every binding the UI has. Panes read the fields they handle;
@@ -61,6 +62,8 @@ type keyMap struct {
 	Search, NextMatch, PrevMatch, Filter, Timestamps, Wrap, AllLogs, Clear, Save Binding
 	// doctor pane
 	Fix, Undo, DeathLogs Binding
+	// env and ports tabs
+	Reveal, Copy, OpenURL Binding
 }
 
 func defaultKeys() keyMap {
@@ -71,7 +74,7 @@ func defaultKeys() keyMap {
 		NextPane: bind(groupGlobal, "next_pane", "tab", "next pane", "tab"),
 		PrevPane: bind(groupGlobal, "prev_pane", "shift+tab", "previous pane", "shift+tab"),
 		Back:     bind(groupGlobal, "back", "esc", "back / close", "esc"),
-		NextTab:  bind(groupGlobal, "next_tab", "]", "next tab (logs, stats, doctor)", "]"),
+		NextTab:  bind(groupGlobal, "next_tab", "]", "next tab (logs … ports)", "]"),
 		PrevTab:  bind(groupGlobal, "prev_tab", "[", "previous tab", "["),
 
 		Up:       bind(groupNav, "up", "↑/k", "up", "k", "up"),
@@ -112,6 +115,11 @@ func defaultKeys() keyMap {
 		Undo: bind(groupDoctor, "undo", "u", "undo last fix", "u"),
 		// Not l: the list opens a finding with l (→) as well.
 		DeathLogs: bind(groupDoctor, "logs", "L", "logs at its death", "L"),
+
+		Reveal: bind(groupInspect, "reveal", "v", "show / mask secret values", "v"),
+		Copy:   bind(groupInspect, "copy", "y", "copy NAME=value (OSC 52)", "y"),
+		// o is also the drawer's key; on the ports tab it opens the URL.
+		OpenURL: bind(groupInspect, "open", "o", "open http://host:port", "o"),
 	}
 }
 
@@ -125,6 +133,7 @@ func (k *keyMap) all() []*Binding {
 		&k.Build, &k.Kill, &k.Remove, &k.Exec, &k.UpAll, &k.DownAll, &k.Reload, &k.Output,
 		&k.Search, &k.NextMatch, &k.PrevMatch, &k.Filter, &k.Timestamps, &k.Wrap, &k.AllLogs, &k.Clear, &k.Save,
 		&k.Fix, &k.Undo, &k.DeathLogs,
+		&k.Reveal, &k.Copy, &k.OpenURL,
 	}
 }
 

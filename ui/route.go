@@ -58,6 +58,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return m.reload()
 		}
 		return nil
+	case m.focus == focusRight && onAny(msg, m.right().Bindings()):
+		// A tab's own key comes before a global one it shares (the
+		// ports tab's o opens a URL; elsewhere o is the drawer).
+		if why := disabledReason(msg, m.right().Bindings()); why != "" {
+			m.refuse(why)
+			return nil
+		}
+		return m.right().Update(msg)
 	case on(msg, k.Help):
 		m.openOverlay(newHelpOverlay(m.st, m.keys))
 		return nil
@@ -106,6 +114,15 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		// from the list too: `/` searches the selected service's logs.
 		if m.tab == tabLogs && onAny(msg, m.logs.Bindings()) {
 			return m.logs.Update(msg)
+		}
+		// So do the config and env tabs' v and y (not the ports tab's o:
+		// from the list, o is the drawer).
+		if (m.tab == tabConfig || m.tab == tabEnv) && onAny(msg, m.right().Bindings()) {
+			if why := disabledReason(msg, m.right().Bindings()); why != "" {
+				m.refuse(why)
+				return nil
+			}
+			return m.right().Update(msg)
 		}
 		cmd := m.list.Update(msg)
 		m.selectionChanged()

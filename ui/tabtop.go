@@ -1,0 +1,159 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stackui/stackui/stack"
+)
+
+// topEvery is the least time between two reads of the process table.
+const topEvery = time.Second
+
+// topPane is the right pane's "top" tab: the processes of the selected
+// service's running container (the Engine API's container top). It reads
+// them again a second after each answer, but only while the tab is on
+// screen with a running container selected: the next read is a tick
+// command re-armed by the answer, and an answer or tick from before the
+// tab was hidden (or the selection changed) is dropped, which ends the
+// chain.
+type topPane struct {
+	inspectTab
+	procs stack.Processes
+	// head is the column titles, drawn once per answer, not per frame.
+	head string
+	// every is topEvery; tests shorten it.
+	every time.Duration
+}
+
+// topMsg is the answer to one read of the process table.
+type topMsg struct {
+	gen   int
+	procs stack.Processes
+	err   error
+}
+
+// topTickMsg says it is time to read the process table again.
+type topTickMsg struct{ gen int }
+
+func (topMsg) forTab() tab     { return tabTop }
+func (topTickMsg) forTab() tab { return tabTop }
+
+func newTopPane(t inspectTab) *topPane { return &topPane{inspectTab: t, every: topEvery} }
+
+func (p *topPane) Title() string { return "top" }
+
+func (p *topPane) ShortHelp() hints {
+	k := p.keys
+	return hints{k.Down, k.Up, k.NextTab, k.NextPane, k.Help, k.Quit}
+}
+
+func (p *topPane) Bindings() []*Binding { return nil }
+
+// Show starts the reads when the tab comes into view on a running
+// container; anything else ends them (the gen changes).
+func (p *topPane) Show(visible bool, service string) tea.Cmd {
+	c, ok := shownContainer(p.snap, service)
+	id := ""
+	if ok && c.State == stack.StateRunning {
+		id = c.ID
+	}
+	if !p.shown.change(visible, service, id) {
+		return nil
+	}
+	p.note = ""
+	switch {
+	case service == "":
+		p.note = "no service selected"
+	case id == "":
+		p.note = clean(service) + " has no running container"
+		p.procs = stack.Processes{}
+	case p.insp == nil:
+		p.note = "top: not available here"
+	default:
+		return p.read()
+	}
+	return nil
+}
+
+func (p *topPane) read() tea.Cmd {
+	insp, gen, id, ctx := p.insp, p.shown.gen, p.shown.id, p.ctx
+	return func() tea.Msg {
+		procs, err := insp.ContainerTop(ctx, id)
+		return topMsg{gen: gen, procs: procs, err: err}
+	}
+}
+
+func (p *topPane) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case topMsg:
+		if msg.gen != p.shown.gen || !p.shown.visible {
+			return nil
+		}
+		p.note = ""
+		if msg.err != nil {
+			p.note = clean(msg.err.Error())
+		} else {
+			p.procs = msg.procs
+			w := topWidths(p.procs)
+			p.head = p.st.Header.Render(topRow(p.procs.Titles, w))
+			p.list.set(topLines(p.procs, w))
+		}
+		// The next read, a second after this answer.
+		gen := p.shown.gen
+		return tea.Tick(p.every, func(time.Time) tea.Msg { return topTickMsg{gen: gen} })
+	case topTickMsg:
+		if msg.gen != p.shown.gen || !p.shown.visible {
+			return nil
+		}
+		return p.read()
+	default:
+		p.list.key(msg, p.keys)
+	}
+	return nil
+}
+
+func (p *topPane) View() string {
+	if len(p.procs.Titles) == 0 {
+		return p.body()
+	}
+	return p.body(p.head)
+}
+
+// topWidths are the columns' widths; the last column (the command) takes
+// what is left.
+func topWidths(ps stack.Processes) []int {
+	w := make([]int, len(ps.Titles))
+	for i, t := range ps.Titles {
+		w[i] = ansi.StringWidth(t)
+	}
+	for _, r := range ps.Rows {
+		for i := range min(len(r), len(w)) {
+			w[i] = max(w[i], ansi.StringWidth(clean(r[i])))
+		}
+	}
+	return w
+}
+
+func topRow(cells []string, w []int) string {
+	var b strings.Builder
+	for i, c := range cells {
+		c = clean(c)
+		b.WriteString(c)
+		if i < len(cells)-1 && i < len(w) {
+			b.WriteString(strings.Repeat(" ", max(w[i]-ansi.StringWidth(c), 0)+2))
+		}
+	}
+	return b.String()
+}
+
+func topLines(ps stack.Processes, w []int) []string {
+	out := make([]string, len(ps.Rows))
+	for i, r := range ps.Rows {
+		out[i] = topRow(r, w)
+	}
+	return out
+}
