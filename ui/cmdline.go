@@ -24,6 +24,8 @@ func commands() []command {
 	}
 	return append(out,
 		command{"logs", "all|SERVICE", "show every service's logs, or one's"},
+		command{"resources", "", "the project's images, volumes and networks (also :images, :volumes, :networks)"},
+		command{"projects", "", "other compose projects on the engine; enter opens one"},
 		command{"reload", "", "load the compose files again"},
 		command{"help", "", "show every key"},
 		command{"quit", "", "quit stackui"},

@@ -124,6 +124,14 @@ func (m *Model) runCommand(args []string) tea.Cmd {
 	case "stats", "top":
 		m.setTab(tabStats)
 		return nil
+	case "resources", "images", "volumes", "networks":
+		cmd := m.openResources()
+		if v, ok := m.overlay.(*resourcesView); ok && args[0] != "resources" {
+			v.section = map[string]resourceSection{"images": secImages, "volumes": secVolumes, "networks": secNetworks}[args[0]]
+		}
+		return cmd
+	case "projects":
+		return m.openProjects()
 	case "doctor", "findings":
 		m.setTab(tabDoctor)
 		m.focus = focusRight
