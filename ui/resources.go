@@ -202,7 +202,7 @@ func (v *resourcesView) rowCount() int {
 // ShortHelp is the footer's hints while the view is open.
 func (v *resourcesView) ShortHelp() hints {
 	k := v.keys
-	h := hints{k.Down, k.NextTab}
+	h := hints{k.Down, withHelp(k.NextTab, "next section")}
 	if v.section == secVolumes {
 		h = append(h, withHelp(k.Remove, "remove volume (type its name)"))
 	}
@@ -260,6 +260,9 @@ func (v *resourcesView) View() string {
 	body := max(v.height-len(lines)-1, 2)
 	cols, rows, detail := v.table()
 	lines = append(lines, v.lists[v.section].render(st, cols, rows, w, body)...)
+	if v.loaded && len(rows) == 0 {
+		lines = append(lines, st.Muted.Render(ansi.Truncate(emptySection[v.section], w, "…")))
+	}
 	for len(lines) < v.height-1 {
 		lines = append(lines, "")
 	}
@@ -276,7 +279,7 @@ func (v *resourcesView) table() ([]column, [][]string, string) {
 	detail := ""
 	switch v.section {
 	case secImages:
-		cols := []column{{"IMAGE", 40}, {"ID", 12}, {"SIZE", 10}, {"CREATED", 16}, {"PLATFORM", 24}, {"SERVICES", 0}}
+		cols := []column{{"IMAGE", 40}, {"ID", 12}, {"SIZE", 10}, {"CREATED", 20}, {"PLATFORM", 24}, {"SERVICES", 0}}
 		for i, img := range v.data.Images {
 			plat, size, created := img.Platform, stack.DiskSize(img.Size), img.Age(v.now())
 			if img.Foreign {
@@ -322,6 +325,13 @@ func (v *resourcesView) table() ([]column, [][]string, string) {
 		}
 	}
 	return cols, rows, detail
+}
+
+// emptySection says what an empty section means.
+var emptySection = [secCount]string{
+	secImages:   "no images: the services name none",
+	secVolumes:  "no volumes: the compose files declare none, and no container of the project mounts one",
+	secNetworks: "no networks: none is declared, and no container of the project is attached to one",
 }
 
 func dashIf(s string) string {

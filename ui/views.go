@@ -4,6 +4,8 @@ import (
 	"context"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackui/stackui/ui/logbuf"
 )
 
 // The full-screen views (resources, projects) as the root opens them and
@@ -50,6 +52,10 @@ func (m *Model) projectOpened(msg projectOpenedMsg) tea.Cmd {
 	m.reloads++
 	m.loadErr = nil
 	m.overlay = nil
+	// The log buffers are by service name: the other project's api is
+	// not this one's.
+	m.logs.store.Clear(logbuf.View{All: true})
+	m.logs.reset()
 	m.src.SetProject(msg.project)
 	cmd := m.takeSnapshot()
 	if m.opts.Watch != nil {
