@@ -169,7 +169,7 @@ func (v *projectsView) View() string {
 		status = st.Muted.Render(plural(len(v.data), "project") + " · enter opens one in place of " + v.current)
 	}
 	lines = append(lines, ansi.Truncate(status, w, "…"))
-	cols := []column{{"PROJECT", 32}, {"CONTAINERS", 36}, {"WORKING DIR", 0}}
+	cols := []column{{"PROJECT", 48}, {"CONTAINERS", 36}, {"WORKING DIR", 0}}
 	rows := make([][]string, 0, len(v.data))
 	for _, s := range v.data {
 		name := s.Name

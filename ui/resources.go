@@ -279,7 +279,7 @@ func (v *resourcesView) table() ([]column, [][]string, string) {
 	detail := ""
 	switch v.section {
 	case secImages:
-		cols := []column{{"IMAGE", 40}, {"ID", 12}, {"SIZE", 10}, {"CREATED", 20}, {"PLATFORM", 24}, {"SERVICES", 0}}
+		cols := []column{{"IMAGE", 48}, {"ID", 12}, {"SIZE", 10}, {"CREATED", 20}, {"PLATFORM", 24}, {"SERVICES", 0}}
 		for i, img := range v.data.Images {
 			plat, size, created := img.Platform, stack.DiskSize(img.Size), img.Age(v.now())
 			if img.Foreign {
@@ -294,12 +294,12 @@ func (v *resourcesView) table() ([]column, [][]string, string) {
 			}
 			rows = append(rows, []string{name, dashIf(img.ShortID()), size, created, dashIf(plat), strings.Join(img.Services, ", ")})
 			if i == cur {
-				detail = plural(len(img.Services), "service") + ": " + strings.Join(img.Services, ", ")
+				detail = img.Label() + " · " + plural(len(img.Services), "service") + ": " + strings.Join(img.Services, ", ")
 			}
 		}
 		return cols, rows, detail
 	case secVolumes:
-		cols := []column{{"VOLUME", 40}, {"SIZE", 11}, {"DRIVER", 10}, {"SERVICES", 30}, {"USED BY", 30}, {"MOUNTPOINT", 0}}
+		cols := []column{{"VOLUME", 48}, {"SIZE", 11}, {"DRIVER", 10}, {"SERVICES", 30}, {"USED BY", 30}, {"MOUNTPOINT", 0}}
 		for i, vol := range v.data.Volumes {
 			size := stack.DiskSize(vol.Size)
 			if vol.Missing {
@@ -313,7 +313,7 @@ func (v *resourcesView) table() ([]column, [][]string, string) {
 		}
 		return cols, rows, detail
 	}
-	cols := []column{{"NETWORK", 40}, {"DRIVER", 10}, {"SUBNET", 20}, {"SERVICES", 0}}
+	cols := []column{{"NETWORK", 48}, {"DRIVER", 10}, {"SUBNET", 20}, {"SERVICES", 0}}
 	for i, n := range v.data.Networks {
 		driver := n.Driver
 		if n.Missing {
@@ -321,7 +321,7 @@ func (v *resourcesView) table() ([]column, [][]string, string) {
 		}
 		rows = append(rows, []string{n.Name, dashIf(driver), dashIf(strings.Join(n.Subnets, ", ")), strings.Join(n.Services, ", ")})
 		if i == cur {
-			detail = plural(len(n.Services), "service") + ": " + strings.Join(n.Services, ", ")
+			detail = n.Name + " · " + plural(len(n.Services), "service") + ": " + strings.Join(n.Services, ", ")
 		}
 	}
 	return cols, rows, detail
