@@ -3,10 +3,7 @@ package stack
 import (
 	"slices"
 	"sort"
-	"strings"
 	"time"
-
-	units "github.com/docker/go-units"
 )
 
 // Labels compose (v1 and v2) puts on a project's containers, volumes and
@@ -186,58 +183,6 @@ func projectImages(p *Project, images []Image, mine []ContainerRef) []Image {
 	return res
 }
 
-// Label names an image as the view and `stackui resources` list it: the
-// name the files give it, else its tag, marked when dangling.
-func (img Image) Label() string {
-	name := imageName(img)
-	switch {
-	case img.Dangling && name == img.ID:
-		return "<none> (dangling)"
-	case img.Dangling:
-		return name + " (dangling)"
-	}
-	return name
-}
-
-// ShortID is the ID as docker prints it: 12 hex digits, no algorithm.
-func (img Image) ShortID() string {
-	id := strings.TrimPrefix(img.ID, "sha256:")
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
-}
-
-// Age says how long ago the image was made, as `docker images` does.
-func (img Image) Age(now time.Time) string {
-	if img.Created.IsZero() {
-		return "-"
-	}
-	return units.HumanDuration(now.Sub(img.Created)) + " ago"
-}
-
-// DiskSize writes a size as docker images and docker system df do (SI
-// units, three significant digits), so the figures can be compared; "-"
-// when the engine did not say.
-func DiskSize(n int64) string {
-	if n < 0 {
-		return "-"
-	}
-	return units.HumanSizeWithPrecision(float64(n), 3)
-}
-
-// imageName is how an image is listed: its ref, else its first tag, else
-// its ID.
-func imageName(img Image) string {
-	switch {
-	case img.Ref != "":
-		return img.Ref
-	case len(img.Tags) > 0:
-		return img.Tags[0]
-	}
-	return img.ID
-}
-
 // findImage is the image a compose image reference names.
 func findImage(images []Image, ref string) (Image, bool) {
 	want := NormalizeImageRef(ref)
@@ -249,30 +194,6 @@ func findImage(images []Image, ref string) (Image, bool) {
 		}
 	}
 	return Image{}, false
-}
-
-// NormalizeImageRef writes an image reference the way the engine lists its
-// tags: Docker Hub's implied registry and library/ left out, ":latest"
-// added when there is neither tag nor digest.
-func NormalizeImageRef(ref string) string {
-	ref = strings.TrimSpace(ref)
-	for _, prefix := range []string{"docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"} {
-		if strings.HasPrefix(ref, prefix) {
-			ref = strings.TrimPrefix(ref, prefix)
-			break
-		}
-	}
-	if strings.HasPrefix(ref, "library/") && strings.Count(ref, "/") == 1 {
-		ref = strings.TrimPrefix(ref, "library/")
-	}
-	if strings.Contains(ref, "@") {
-		return ref
-	}
-	last := ref[strings.LastIndex(ref, "/")+1:]
-	if !strings.Contains(last, ":") {
-		ref += ":latest"
-	}
-	return ref
 }
 
 func projectVolumes(p *Project, e EngineResources, mine []ContainerRef) []Volume {
@@ -433,45 +354,4 @@ func nonNilStrings(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-// ProjectSummary is one compose project the engine has containers of,
-// stopped ones included, as its containers' labels describe it.
-type ProjectSummary struct {
-	Name       string   `json:"name"`
-	WorkingDir string   `json:"working_dir"`
-	Files      []string `json:"config_files"`
-	// States counts its containers by state ("running", "exited", ...).
-	States map[string]int `json:"states"`
-}
-
-// Projects groups containers by their compose project label, sorted by
-// name. Containers without the label are not compose's.
-func Projects(cs []ContainerRef) []ProjectSummary {
-	by := map[string]*ProjectSummary{}
-	for _, c := range cs {
-		name := c.Labels[LabelProject]
-		if name == "" {
-			continue
-		}
-		s := by[name]
-		if s == nil {
-			s = &ProjectSummary{Name: name, States: map[string]int{}}
-			by[name] = s
-		}
-		if s.WorkingDir == "" {
-			s.WorkingDir = c.Labels[LabelWorkingDir]
-		}
-		if len(s.Files) == 0 && c.Labels[LabelConfigFiles] != "" {
-			s.Files = strings.Split(c.Labels[LabelConfigFiles], ",")
-		}
-		s.States[c.State]++
-	}
-	out := make([]ProjectSummary, 0, len(by))
-	for _, s := range by {
-		s.Files = nonNilStrings(s.Files)
-		out = append(out, *s)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
 }
