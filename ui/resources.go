@@ -257,16 +257,21 @@ func (v *resourcesView) View() string {
 		status = st.Muted.Render("as of " + v.at.Format("15:04:05") + " · ctrl+r refreshes")
 	}
 	lines = append(lines, ansi.Truncate(status, w, "…"))
-	body := max(v.height-len(lines)-1, 2)
 	cols, rows, detail := v.table()
+	// The selected row in full (a big project's image serves dozens of
+	// services), on up to three lines under the table.
+	more := detailLines(detail, w, 3)
+	body := max(v.height-len(lines)-len(more), 2)
 	lines = append(lines, v.lists[v.section].render(st, cols, rows, w, body)...)
 	if v.loaded && len(rows) == 0 {
 		lines = append(lines, st.Muted.Render(ansi.Truncate(emptySection[v.section], w, "…")))
 	}
-	for len(lines) < v.height-1 {
+	for len(lines) < v.height-len(more) {
 		lines = append(lines, "")
 	}
-	lines = append(lines, ansi.Truncate(st.Muted.Render(detail), w, "…"))
+	for _, l := range more {
+		lines = append(lines, st.Muted.Render(l))
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -325,6 +330,20 @@ func (v *resourcesView) table() ([]column, [][]string, string) {
 		}
 	}
 	return cols, rows, detail
+}
+
+// detailLines wraps s to w cells on at most n lines, the last cut with …
+// when more would be needed; always at least one line.
+func detailLines(s string, w, n int) []string {
+	if w <= 0 {
+		return []string{s}
+	}
+	out := strings.Split(ansi.Wrap(s, w, ""), "\n")
+	if len(out) > n {
+		out = out[:n]
+		out[n-1] = ansi.Truncate(out[n-1], max(w-1, 1), "") + "…"
+	}
+	return out
 }
 
 // emptySection says what an empty section means.

@@ -429,3 +429,24 @@ func BenchmarkProjectsView(b *testing.B) {
 	}
 	benchView(b, "P", &fakeInventory{projects: ps})
 }
+
+// TestResourcesDetailShowsEveryService: an image a big project's every
+// service runs lists them all under the table, on more than one line.
+func TestResourcesDetailShowsEveryService(t *testing.T) {
+	r := demoResources()
+	var svcs []string
+	for i := range 12 {
+		svcs = append(svcs, fmt.Sprintf("snuba-consumer-%02d", i))
+	}
+	r.Images = r.Images[1:2]
+	r.Images[0].Services = svcs
+	m := resourcesModel(t, &fakeInventory{res: r}, nil)
+	m = openView(t, m, "i")
+	scr := plainScreen(m)
+	if !strings.Contains(scr, "12 services: snuba-consumer-00") || !strings.Contains(scr, "snuba-consumer-11") {
+		t.Errorf("the selected image's services are not all listed:\n%s", scr)
+	}
+	if got := detailLines(strings.Repeat("word ", 100), 20, 3); len(got) != 3 || !strings.HasSuffix(got[2], "…") {
+		t.Errorf("detailLines cut to %q", got)
+	}
+}
