@@ -19,8 +19,10 @@ const resourcesTimeout = 30 * time.Second
 // foreign to the engine), volumes (size, driver, mountpoint, users) and
 // networks (driver, subnets, services), as `stackui resources` prints
 // them and the TUI's resources view shows them. It asks the engine each
-// time: the TUI calls it only while the view is open.
-func (b *Backend) Resources(ctx context.Context, p *stack.Project) (stack.Resources, error) {
+// time: the TUI calls it only while the view is open. Without sizes it
+// skips the disk usage call, which takes seconds on a busy engine, and
+// volumes have Size -1.
+func (b *Backend) Resources(ctx context.Context, p *stack.Project, sizes bool) (stack.Resources, error) {
 	if p == nil {
 		return stack.Resources{}, errors.New("no compose project loaded")
 	}
@@ -34,7 +36,7 @@ func (b *Backend) Resources(ctx context.Context, p *stack.Project) (stack.Resour
 	if err != nil {
 		return stack.Resources{Project: p.Name}, err
 	}
-	e, err := eng.EngineResources(ctx)
+	e, err := eng.EngineResources(ctx, sizes)
 	if err != nil {
 		return stack.Resources{Project: p.Name}, err
 	}

@@ -104,7 +104,7 @@ func TestResourcesMatchSystemDF(t *testing.T) {
 	worker := containerOf(t, api, p.Name, "worker")
 	putFile(t, api, worker, "/data", "blob", 3<<20)
 
-	r, err := ops.b.Resources(ctx, p)
+	r, err := ops.b.Resources(ctx, p, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,6 +147,26 @@ func TestResourcesMatchSystemDF(t *testing.T) {
 	if len(r.Networks) != 1 || r.Networks[0].Name != p.Name+"_default" || r.Networks[0].Driver != "bridge" ||
 		len(r.Networks[0].Subnets) != 1 || strings.Join(r.Networks[0].Services, ",") != "app,extra,worker" {
 		t.Errorf("networks %+v", r.Networks)
+	}
+
+	// The quick look (no disk usage call) has the same images, with their
+	// sizes, and the same volumes, unmeasured.
+	q, err := ops.b.Resources(ctx, p, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, qi := range q.Images {
+		if qi.ID == img.ID && qi.Size != img.Size {
+			t.Errorf("the image list says %d bytes, the disk usage %d", qi.Size, img.Size)
+		}
+	}
+	if len(q.Volumes) != len(r.Volumes) {
+		t.Errorf("quick volumes %+v, measured %+v", q.Volumes, r.Volumes)
+	}
+	for _, v := range q.Volumes {
+		if v.Name == data && (v.Size != -1 || v.Mountpoint != vol.Mountpoint || len(v.Containers) != 1) {
+			t.Errorf("quick volume %+v", v)
+		}
 	}
 }
 

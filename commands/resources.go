@@ -27,7 +27,7 @@ func runResources(f *Factory, args []string) int {
 	if !ok {
 		return code
 	}
-	r, err := f.Backend.Resources(ctx, p)
+	r, err := f.Backend.Resources(ctx, p, true)
 	out := resourcesJSON{Engine: doctorEngine{Reachable: err == nil}, Resources: r}
 	out.Project = p.Name
 	out.Images, out.Volumes, out.Networks = nonNil(r.Images), nonNil(r.Volumes), nonNil(r.Networks)

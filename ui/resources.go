@@ -17,7 +17,10 @@ import (
 // The view asks only while it is open: the disk usage call behind it
 // measures every volume.
 type Inventory interface {
-	Resources(ctx context.Context, p *stack.Project) (stack.Resources, error)
+	// Resources without sizes skips the disk usage call (seconds on a
+	// busy engine): volumes have Size -1. The view asks for both at once
+	// and shows the quick answer until the measured one comes.
+	Resources(ctx context.Context, p *stack.Project, sizes bool) (stack.Resources, error)
 }
 
 // VolumeRemover is the optional operation (found on Ops by type
@@ -45,9 +48,11 @@ func (s resourceSection) String() string {
 // resourcesMsg carries one look at the project's resources.
 type resourcesMsg struct {
 	seq int
-	r   stack.Resources
-	err error
-	at  time.Time
+	// sized: the answer with the disk usage's sizes.
+	sized bool
+	r     stack.Resources
+	err   error
+	at    time.Time
 }
 
 // resourcesView is the full-screen view of the project's images, volumes
@@ -66,9 +71,11 @@ type resourcesView struct {
 	data    stack.Resources
 	loaded  bool
 	loading bool
-	seq     int
-	err     error
-	at      time.Time
+	// measuring: the answer with sizes is still to come.
+	measuring bool
+	seq       int
+	err       error
+	at        time.Time
 	// now is the clock image ages are told by; tests fix it.
 	now func() time.Time
 	// note is the answer to the last key: a refused removal, its result.
@@ -90,12 +97,15 @@ func (v *resourcesView) fetch() tea.Cmd {
 		return nil
 	}
 	v.seq++
-	v.loading = true
+	v.loading, v.measuring = true, true
 	seq, inv, p, ctx := v.seq, v.inv, v.project, v.ctx
-	return func() tea.Msg {
-		r, err := inv.Resources(ctx, p)
-		return resourcesMsg{seq: seq, r: r, err: err, at: time.Now()}
+	look := func(sized bool) tea.Cmd {
+		return func() tea.Msg {
+			r, err := inv.Resources(ctx, p, sized)
+			return resourcesMsg{seq: seq, sized: sized, r: r, err: err, at: time.Now()}
+		}
 	}
+	return tea.Batch(look(false), look(true))
 }
 
 func (v *resourcesView) SetSize(w, h int) { v.width, v.height = w, h }
@@ -106,10 +116,13 @@ func (v *resourcesView) done() bool { return v.closed }
 func (v *resourcesView) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case resourcesMsg:
-		if msg.seq != v.seq {
-			return nil
+		if msg.seq != v.seq || (!msg.sized && !v.measuring) {
+			return nil // older, or quicker but later than the measured one
 		}
 		v.loading = false
+		if msg.sized {
+			v.measuring = false
+		}
 		v.err = msg.err
 		if msg.err == nil {
 			v.data, v.loaded, v.at = msg.r, true, msg.at
@@ -246,11 +259,13 @@ func (v *resourcesView) View() string {
 	case v.err != nil:
 		status = st.Bad.Render(v.err.Error())
 	case v.loading && !v.loaded:
-		status = st.Muted.Render("asking the engine (sizes come from its disk usage)…")
+		status = st.Muted.Render("asking the engine…")
 	case v.note != "" && v.noteErr:
 		status = st.Bad.Render(v.note)
 	case v.note != "":
 		status = st.OK.Render(v.note)
+	case v.measuring:
+		status = st.Muted.Render("measuring volume sizes (the engine's disk usage; seconds on a busy engine)…")
 	case v.loading:
 		status = st.Muted.Render("refreshing…")
 	case v.loaded:
@@ -307,6 +322,9 @@ func (v *resourcesView) table() ([]column, [][]string, string) {
 		cols := []column{{"VOLUME", 48}, {"SIZE", 11}, {"DRIVER", 10}, {"SERVICES", 30}, {"USED BY", 30}, {"MOUNTPOINT", 0}}
 		for i, vol := range v.data.Volumes {
 			size := stack.DiskSize(vol.Size)
+			if vol.Size < 0 && v.measuring {
+				size = st.Muted.Render("measuring…")
+			}
 			if vol.Missing {
 				size = st.Muted.Render("not created")
 			}

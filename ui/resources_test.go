@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/themes"
@@ -38,8 +40,19 @@ func (f *fakeInventory) called() []string {
 	return append([]string(nil), f.calls...)
 }
 
-func (f *fakeInventory) Resources(_ context.Context, p *stack.Project) (stack.Resources, error) {
-	f.record("resources " + p.Name)
+// Resources answers with the sizes only when asked for them, as the
+// backend does.
+func (f *fakeInventory) Resources(_ context.Context, p *stack.Project, sizes bool) (stack.Resources, error) {
+	if !sizes {
+		f.record("resources " + p.Name)
+		r := f.res
+		r.Volumes = append([]stack.Volume(nil), r.Volumes...)
+		for i := range r.Volumes {
+			r.Volumes[i].Size = -1
+		}
+		return r, nil
+	}
+	f.record("resources " + p.Name + " with sizes")
 	return f.res, nil
 }
 
@@ -167,8 +180,8 @@ func TestResourcesViewReadsTheEngineOnlyWhileOpen(t *testing.T) {
 	if _, ok := m.overlay.(*resourcesView); !ok {
 		t.Fatalf("i opened %T, want the resources view", m.overlay)
 	}
-	if c := inv.called(); len(c) != 1 || c[0] != "resources demo" {
-		t.Fatalf("opening asked %q, want one look", c)
+	if c := inv.called(); len(c) != 2 || !slices.Contains(c, "resources demo") || !slices.Contains(c, "resources demo with sizes") {
+		t.Fatalf("opening asked %q, want a quick look and a measured one", c)
 	}
 	screenGolden(t, "resources-images", m)
 	m = pressKeys(m, "]")
@@ -182,7 +195,7 @@ func TestResourcesViewReadsTheEngineOnlyWhileOpen(t *testing.T) {
 	// Closed, it asks no more: keys and state changes reach no view.
 	m = pressKeys(m, "j", "k")
 	m = drive(t, m, func() tea.Msg { return changedMsg{} })
-	if c := inv.called(); len(c) != 1 {
+	if c := inv.called(); len(c) != 2 {
 		t.Errorf("the closed view asked again: %q", c)
 	}
 }
@@ -260,7 +273,7 @@ func TestVolumeRemovalNeedsItsNameTyped(t *testing.T) {
 		t.Fatalf("calls %q, want the one removal", c)
 	}
 	// The view reads the engine again and says so.
-	if c := inv.called(); len(c) != 2 {
+	if c := inv.called(); len(c) != 4 {
 		t.Errorf("the view did not look again after the removal: %q", c)
 	}
 	if scr := plainScreen(m); !strings.Contains(scr, "volume demo_scratch removed") {
@@ -387,7 +400,16 @@ func benchView(b *testing.B, key string, inv *fakeInventory) {
 		Options{Styles: themes.Build(themes.Default(), true, false), Inventory: inv, Projects: inv})
 	m = asModel(m.Update(tea.WindowSizeMsg{Width: 200, Height: 50}))
 	m, cmd := asModel2(m.Update(actKey(key)))
-	m = asModel(m.Update(cmd()))
+	msgs := []tea.Msg{cmd()}
+	if batch, ok := msgs[0].(tea.BatchMsg); ok {
+		msgs = msgs[:0]
+		for _, c := range batch {
+			msgs = append(msgs, c())
+		}
+	}
+	for _, msg := range msgs {
+		m = asModel(m.Update(msg))
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -448,5 +470,33 @@ func TestResourcesDetailShowsEveryService(t *testing.T) {
 	}
 	if got := detailLines(strings.Repeat("word ", 100), 20, 3); len(got) != 3 || !strings.HasSuffix(got[2], "…") {
 		t.Errorf("detailLines cut to %q", got)
+	}
+}
+
+// TestResourcesQuickLookThenSizes: the view shows the quick answer (no
+// volume sizes) at once, says it is measuring, and takes the measured one
+// whenever it comes; a quick answer after it changes nothing.
+func TestResourcesQuickLookThenSizes(t *testing.T) {
+	keys := defaultKeys()
+	inv := &fakeInventory{res: demoResources()}
+	v := newResourcesView(context.Background(), themes.Build(themes.Default(), true, true), &keys, inv, demoSnapshot().Project)
+	v.SetSize(120, 20)
+	batch, ok := v.fetch()().(tea.BatchMsg)
+	if !ok || len(batch) != 2 {
+		t.Fatalf("fetch is not two looks: %T", batch)
+	}
+	quick, sized := batch[0](), batch[1]()
+	if q := quick.(resourcesMsg); q.sized {
+		quick, sized = sized, quick
+	}
+	v.section = secVolumes
+	v.Update(quick)
+	if view := ansi.Strip(v.View()); !strings.Contains(view, "measuring…") || !strings.Contains(view, "measuring volume sizes") {
+		t.Errorf("the quick look does not say sizes are coming:\n%s", view)
+	}
+	v.Update(sized)
+	v.Update(quick) // late: ignored
+	if view := ansi.Strip(v.View()); strings.Contains(view, "measuring") || !strings.Contains(view, "48.2MB") {
+		t.Errorf("the measured sizes are not shown:\n%s", view)
 	}
 }

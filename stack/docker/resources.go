@@ -8,35 +8,29 @@ import (
 	"time"
 
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/client"
 	"github.com/stackui/stackui/stack"
 )
 
 // EngineResources lists what the engine holds that a project's resources
-// are picked from: images and volumes with their sizes (the disk usage API,
-// the figures `docker system df -v` prints), every network, and every
-// container with its mounts and networks. The disk usage call measures the
-// volumes, so it is for a view that is open, never a refresh loop.
-func (c *Client) EngineResources(ctx context.Context) (stack.EngineResources, error) {
+// are picked from: images, volumes, every network, and every container
+// with its mounts and networks. With sizes, images and volumes come from
+// the disk usage API (the figures `docker system df -v` prints); that call
+// measures every volume, and engines before API 1.42 every container's
+// layer too, which takes seconds on a busy engine. Without, images come
+// from the image list (the same sizes) and volumes have Size -1.
+func (c *Client) EngineResources(ctx context.Context, sizes bool) (stack.EngineResources, error) {
 	var out stack.EngineResources
-	du, err := c.api.DiskUsage(ctx, client.DiskUsageOptions{Images: true, Volumes: true, Verbose: true})
+	var err error
+	if sizes {
+		err = c.diskUsage(ctx, &out)
+	} else {
+		err = c.listImagesVolumes(ctx, &out)
+	}
 	if err != nil {
-		return out, c.wrap("disk usage", err)
-	}
-	for _, img := range du.Images.Items {
-		out.Images = append(out.Images, stack.Image{
-			ID: img.ID, Tags: realTags(img.RepoTags), Digests: img.RepoDigests,
-			Created: time.Unix(img.Created, 0).UTC(), Size: img.Size, SharedSize: img.SharedSize,
-			Dangling: len(realTags(img.RepoTags)) == 0,
-		})
-	}
-	for _, v := range du.Volumes.Items {
-		size := int64(-1)
-		if v.UsageData != nil {
-			size = v.UsageData.Size
-		}
-		out.Volumes = append(out.Volumes, stack.Volume{Name: v.Name, Driver: v.Driver, Mountpoint: v.Mountpoint, Labels: v.Labels, Size: size})
+		return out, err
 	}
 	nets, err := c.api.NetworkList(ctx, client.NetworkListOptions{})
 	if err != nil {
@@ -53,6 +47,51 @@ func (c *Client) EngineResources(ctx context.Context) (stack.EngineResources, er
 	}
 	out.Containers, err = c.AllContainers(ctx)
 	return out, err
+}
+
+func (c *Client) diskUsage(ctx context.Context, out *stack.EngineResources) error {
+	du, err := c.api.DiskUsage(ctx, client.DiskUsageOptions{Images: true, Volumes: true, Verbose: true})
+	if err != nil {
+		return c.wrap("disk usage", err)
+	}
+	for _, img := range du.Images.Items {
+		out.Images = append(out.Images, imageOf(img))
+	}
+	for _, v := range du.Volumes.Items {
+		size := int64(-1)
+		if v.UsageData != nil {
+			size = v.UsageData.Size
+		}
+		out.Volumes = append(out.Volumes, stack.Volume{Name: v.Name, Driver: v.Driver, Mountpoint: v.Mountpoint, Labels: v.Labels, Size: size})
+	}
+	return nil
+}
+
+func (c *Client) listImagesVolumes(ctx context.Context, out *stack.EngineResources) error {
+	imgs, err := c.api.ImageList(ctx, client.ImageListOptions{})
+	if err != nil {
+		return c.wrap("list images", err)
+	}
+	for _, img := range imgs.Items {
+		out.Images = append(out.Images, imageOf(img))
+	}
+	vols, err := c.api.VolumeList(ctx, client.VolumeListOptions{})
+	if err != nil {
+		return c.wrap("list volumes", err)
+	}
+	for _, v := range vols.Items {
+		out.Volumes = append(out.Volumes, stack.Volume{Name: v.Name, Driver: v.Driver, Mountpoint: v.Mountpoint, Labels: v.Labels, Size: -1})
+	}
+	return nil
+}
+
+func imageOf(img image.Summary) stack.Image {
+	tags := realTags(img.RepoTags)
+	return stack.Image{
+		ID: img.ID, Tags: tags, Digests: img.RepoDigests,
+		Created: time.Unix(img.Created, 0).UTC(), Size: img.Size, SharedSize: img.SharedSize,
+		Dangling: len(tags) == 0,
+	}
 }
 
 // realTags drops the "<none>:<none>" that old engines list for an untagged
