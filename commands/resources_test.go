@@ -57,7 +57,7 @@ func TestResourcesJSON(t *testing.T) {
 	var out, errOut bytes.Buffer
 	code := run([]string{"-f", file, "-p", name, "resources", "--json"}, &out, &errOut)
 	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errOut.String())
+		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
 	}
 	var got struct {
 		Engine   struct{ Reachable bool } `json:"engine"`

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/api/types/mount"
@@ -49,8 +50,25 @@ func (c *Client) EngineResources(ctx context.Context, sizes bool) (stack.EngineR
 	return out, err
 }
 
+// diskUsage asks for the engine's disk usage. The engine runs one such
+// call at a time and may refuse another meanwhile ("a disk usage
+// operation is already running": `docker system df` in another terminal,
+// another stackui; a 500 from 20.10, which newer engines spare by sharing
+// the running call): then it asks again until ctx ends.
 func (c *Client) diskUsage(ctx context.Context, out *stack.EngineResources) error {
-	du, err := c.api.DiskUsage(ctx, client.DiskUsageOptions{Images: true, Volumes: true, Verbose: true})
+	var du client.DiskUsageResult
+	var err error
+	for {
+		du, err = c.api.DiskUsage(ctx, client.DiskUsageOptions{Images: true, Volumes: true, Verbose: true})
+		if err == nil || !diskUsageBusy(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return c.wrap("disk usage", err)
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 	if err != nil {
 		return c.wrap("disk usage", err)
 	}
@@ -65,6 +83,10 @@ func (c *Client) diskUsage(ctx context.Context, out *stack.EngineResources) erro
 		out.Volumes = append(out.Volumes, stack.Volume{Name: v.Name, Driver: v.Driver, Mountpoint: v.Mountpoint, Labels: v.Labels, Size: size})
 	}
 	return nil
+}
+
+func diskUsageBusy(err error) bool {
+	return cerrdefs.IsConflict(err) || strings.Contains(err.Error(), "disk usage operation is already running")
 }
 
 func (c *Client) listImagesVolumes(ctx context.Context, out *stack.EngineResources) error {
