@@ -55,6 +55,7 @@ func commands() []command {
 		{name: "ps", summary: "print the project's services and their state", run: runPs},
 		{name: "doctor", summary: "say why containers died or never started, with evidence and fixes", run: runDoctor},
 		{name: "fix", summary: "apply a fix the doctor offers, after showing its diff", run: runFix},
+		{name: "resources", summary: "print the project's images, volumes and networks with their sizes", run: runResources},
 		{name: "top", summary: "print the running containers' CPU, memory and GPU use, once", run: runTop},
 		{name: "demo", summary: "build the offline demo images, write a demo project and open it", run: runDemo},
 		{name: "version", summary: "print stackui's version", run: runVersion},

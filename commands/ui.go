@@ -19,13 +19,16 @@ import (
 
 // The backend's adapters are what the TUI is given.
 var (
-	_ ui.Ops         = (*backend.Ops)(nil)
-	_ ui.Inspector   = (*backend.Ops)(nil)
-	_ ui.Doctor      = (*backend.Doctor)(nil)
-	_ ui.Verifier    = (*backend.Doctor)(nil)
-	_ ui.Usage       = (*backend.Usage)(nil)
-	_ ui.LogStreamer = (*docker.Client)(nil)
-	_ ui.Source      = (*stack.Live)(nil)
+	_ ui.Ops           = (*backend.Ops)(nil)
+	_ ui.Inspector     = (*backend.Ops)(nil)
+	_ ui.Doctor        = (*backend.Doctor)(nil)
+	_ ui.Verifier      = (*backend.Doctor)(nil)
+	_ ui.Usage         = (*backend.Usage)(nil)
+	_ ui.LogStreamer   = (*docker.Client)(nil)
+	_ ui.Source        = (*stack.Live)(nil)
+	_ ui.Inventory     = (*backend.Backend)(nil)
+	_ ui.ProjectOpener = (*backend.Backend)(nil)
+	_ ui.VolumeRemover = (*backend.Ops)(nil)
 )
 
 // runUI opens the TUI on the project named by the compose flags (those in
@@ -152,6 +155,7 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts 
 	// the peak and growth measured before the kill.
 	doc := b.Doctor()
 	o.Doctor = doc
+	o.Inventory, o.Projects = b, b
 	if eng, err := b.Engine(); err == nil {
 		o.Logs = eng
 		u := b.Usage(ctx)

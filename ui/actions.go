@@ -56,6 +56,7 @@ const (
 	actRemoveVolumes
 	actProfileOn
 	actProfileOff
+	actRemoveVolume
 )
 
 // action is one thing the user asked for: a service action names the
@@ -64,6 +65,7 @@ type action struct {
 	kind    actionKind
 	service string
 	profile string
+	volume  string
 }
 
 // profileToggle is the action that turns a profile on or off.
@@ -82,13 +84,21 @@ func (a action) String() string {
 		return "profile " + a.profile + " off"
 	case a.service != "":
 		return verbOf(a.kind).label + " " + a.service
+	case a.volume != "":
+		return verbOf(a.kind).label + " " + a.volume
 	}
 	return verbOf(a.kind).label
 }
 
 // scope is what the action holds while it runs: its service, or "" for
 // the whole project (project and profile actions).
-func (a action) scope() string { return a.service }
+func (a action) scope() string {
+	if a.volume != "" {
+		// A volume's removal waits for project-wide actions only.
+		return "volume " + a.volume
+	}
+	return a.service
+}
 
 func (a action) do(ctx context.Context, ops Ops, onLine func(string)) (*stack.Project, error) {
 	svc := func(f func(context.Context, string, func(string)) error) (*stack.Project, error) {
@@ -121,6 +131,12 @@ func (a action) do(ctx context.Context, ops Ops, onLine func(string)) (*stack.Pr
 		return ops.ProfileOn(ctx, a.profile, onLine)
 	case actProfileOff:
 		return ops.ProfileOff(ctx, a.profile, onLine)
+	case actRemoveVolume:
+		vr, ok := ops.(VolumeRemover)
+		if !ok {
+			return nil, fmt.Errorf("remove volume %s: not possible in this session", a.volume)
+		}
+		return nil, vr.RemoveVolume(ctx, a.volume, onLine)
 	}
 	return nil, fmt.Errorf("unknown action %d", a.kind)
 }

@@ -67,6 +67,10 @@ type Options struct {
 	EngineInfo func() (stack.EngineInfo, error)
 	// Doctor diagnoses dead containers and applies fixes; nil: no doctor.
 	Doctor Doctor
+	// Inventory feeds the resources view (images, volumes, networks) and
+	// Projects the projects view; nil: the view says there is no engine.
+	Inventory Inventory
+	Projects  ProjectOpener
 }
 
 // The right pane's tabs.
@@ -262,6 +266,9 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case logsJumpMsg:
 		return m, m.jumpToLogs(msg)
+	case projectOpenedMsg:
+		return m, m.projectOpened(msg)
+
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.MouseMsg:
@@ -282,7 +289,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		// A compose failure is evidence (no GPU runtime, a taken port, a
 		// missing image); a success clears the last one.
-		cmd = tea.Batch(cmd, m.doctor.SetComposeError(msg.err))
+		cmd = tea.Batch(cmd, m.doctor.SetComposeError(msg.err), m.viewActionDone(msg))
 		m.layout()
 		return m, cmd
 	case actionOutputMsg, spinTickMsg, confirmedMsg, execDoneMsg:

@@ -28,6 +28,8 @@ func commands() []command {
 		command{"env", "", "the selected container's environment (secrets masked)"},
 		command{"top", "", "the selected container's processes"},
 		command{"ports", "", "the selected container's published ports"},
+		command{"resources", "", "the project's images, volumes and networks (also :images, :volumes, :networks)"},
+		command{"projects", "", "other compose projects on the engine; enter opens one"},
 		command{"reload", "", "load the compose files again"},
 		command{"help", "", "show every key"},
 		command{"quit", "", "quit stackui"},

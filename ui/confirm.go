@@ -18,6 +18,8 @@ type confirmRequestMsg struct {
 	act    action
 	prompt string
 	typed  string
+	// what names the typed text in the refusal; "" means the project name.
+	what string
 }
 
 // confirmedMsg is an action the user confirmed; the actions component runs
@@ -177,7 +179,11 @@ func (c *confirm) View() string {
 		lines = append(lines, "Type "+c.st.Key.Render(actionText(c.req.typed))+" to confirm, esc to cancel:")
 		lines = append(lines, c.input.View())
 		if c.wrong {
-			lines = append(lines, c.st.StatusError.Render("That is not the project name; nothing was done."))
+			what := c.req.what
+			if what == "" {
+				what = "the project name"
+			}
+			lines = append(lines, c.st.StatusError.Render("That is not "+what+"; nothing was done."))
 		}
 	} else {
 		yes, no := " yes ", " no "

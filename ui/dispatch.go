@@ -128,6 +128,14 @@ func (m *Model) runCommand(args []string) tea.Cmd {
 		m.setTab(map[string]tab{"config": tabConfig, "env": tabEnv, "top": tabTop, "ports": tabPorts}[args[0]])
 		m.focus = focusRight
 		return nil
+	case "resources", "images", "volumes", "networks":
+		cmd := m.openResources()
+		if v, ok := m.overlay.(*resourcesView); ok && args[0] != "resources" {
+			v.section = map[string]resourceSection{"images": secImages, "volumes": secVolumes, "networks": secNetworks}[args[0]]
+		}
+		return cmd
+	case "projects":
+		return m.openProjects()
 	case "doctor", "findings":
 		m.setTab(tabDoctor)
 		m.focus = focusRight

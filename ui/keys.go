@@ -52,6 +52,8 @@ const (
 type keyMap struct {
 	// global
 	Quit, Help, Command, NextPane, PrevPane, Back, NextTab, PrevTab Binding
+	// full-screen views
+	Resources, Projects Binding
 	// moving in lists and logs
 	Up, Down, PageUp, PageDown, Top, Bottom Binding
 	// services pane: profiles and lifecycle
@@ -76,6 +78,10 @@ func defaultKeys() keyMap {
 		Back:     bind(groupGlobal, "back", "esc", "back / close", "esc"),
 		NextTab:  bind(groupGlobal, "next_tab", "]", "next tab (logs … ports)", "]"),
 		PrevTab:  bind(groupGlobal, "prev_tab", "[", "previous tab", "["),
+		// Resources and projects are views over the whole screen (:resources,
+		// :projects), as lazydocker's images and volumes panels.
+		Resources: bind(groupGlobal, "resources", "i", "resources: images, volumes, networks", "i"),
+		Projects:  bind(groupGlobal, "projects", "P", "other compose projects on the engine", "P"),
 
 		Up:       bind(groupNav, "up", "↑/k", "up", "k", "up"),
 		Down:     bind(groupNav, "down", "↓/j", "down", "j", "down"),
@@ -128,6 +134,7 @@ func defaultKeys() keyMap {
 func (k *keyMap) all() []*Binding {
 	return []*Binding{
 		&k.Quit, &k.Help, &k.Command, &k.NextPane, &k.PrevPane, &k.Back, &k.NextTab, &k.PrevTab,
+		&k.Resources, &k.Projects,
 		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
 		&k.Toggle, &k.Profiles, &k.Open, &k.UpSvc, &k.Stop, &k.Start, &k.Restart, &k.Recreate,
 		&k.Build, &k.Kill, &k.Remove, &k.Exec, &k.UpAll, &k.DownAll, &k.Reload, &k.Output,

@@ -165,7 +165,7 @@ func sizeNote(w, h int) string {
 // stacked on a narrow screen.
 func (m Model) panes() string {
 	lw, lh := m.geo().leftWidth(), m.geo().listHeight()
-	left := fitBlock(paneTitle(m.st, "services", m.focus == focusServices, lw)+"\n"+m.list.View(), lw, lh)
+	left := fitBlock(m.list.title(m.focus == focusServices)+"\n"+m.list.View(), lw, lh)
 	_, _, rw, rh := m.geo().rightBox()
 	right := fitBlock(m.tabsTitle(rw)+"\n"+m.right().View(), rw, rh)
 	if m.geo().stacked() {
@@ -283,7 +283,11 @@ func (m Model) footer() string {
 	if m.snap.Project == nil {
 		return m.fit(m.st.Key.Render("r") + m.st.Muted.Render(" load again  ") + m.st.Key.Render("q") + m.st.Muted.Render(" quit"))
 	}
-	return m.fit(m.help.ShortHelpView(hintKeys(m.st, m.focusedPane().ShortHelp())))
+	h := m.focusedPane().ShortHelp()
+	if o, ok := m.overlay.(interface{ ShortHelp() hints }); ok {
+		h = o.ShortHelp()
+	}
+	return m.fit(m.help.ShortHelpView(hintKeys(m.st, h)))
 }
 
 // hintKeys are the footer's bindings. A disabled one stays, dimmed and

@@ -91,6 +91,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case on(msg, k.Profiles):
 		m.openOverlay(newProfilePicker(m.st, m.keys, m.snap.Project))
 		return nil
+	case on(msg, k.Resources):
+		return m.openResources()
+	case on(msg, k.Projects):
+		return m.openProjects()
 	}
 	if why := disabledReason(msg, m.focusedPane().Bindings()); why != "" {
 		m.refuse(why)

@@ -31,6 +31,11 @@ type servicesPane struct {
 	usage resources.Snapshot
 	// badges mark services the doctor has a finding for.
 	badges map[string]string
+	// longest is the widest service name; nameWidth is it capped, and cut
+	// further when the pane is narrow, so the columns after it line up.
+	longest int
+	// counts are the title's running / exited / not created figures.
+	counts serviceCounts
 }
 
 func newServicesPane(st themes.Styles, keys *keyMap) *servicesPane {
@@ -40,7 +45,31 @@ func newServicesPane(st themes.Styles, keys *keyMap) *servicesPane {
 // SetSize gives the pane its size.
 func (p *servicesPane) SetSize(w, h int) {
 	p.width, p.height = w, h
+	p.fitNames()
 	p.scroll()
+}
+
+// nameColumn is the widest the name column gets on a wide pane.
+const nameColumn = 24
+
+// fitNames sizes the name column: the longest name up to nameColumn, and
+// narrower when the pane is, so the state column always starts at the
+// same place and stays on screen.
+func (p *servicesPane) fitNames() {
+	p.nameWidth = min(max(p.longest, 8), nameColumn)
+	if p.width > 0 {
+		// "  ● " + name + " " + state (12) + " "
+		p.nameWidth = min(p.nameWidth, max(p.width-4-1-12-1, 4))
+	}
+}
+
+// viewRows is how many rows fit: all of the height, less the line that
+// says how many more there are when they do not all fit.
+func (p *servicesPane) viewRows() int {
+	if p.height <= 0 || len(p.rows) <= p.height {
+		return p.height
+	}
+	return max(p.height-1, 1)
 }
 
 // selectedRow is the row under the cursor; ok is false with no rows.
@@ -97,12 +126,12 @@ func (p *servicesPane) setSnapshot(s stack.Snapshot) {
 		was, had = r, true
 	}
 	p.rows = groupRows(s)
-	p.nameWidth = 8
-	for _, r := range p.rows {
-		if r.service != nil {
-			p.nameWidth = max(p.nameWidth, min(ansi.StringWidth(r.service.Service.Name), 24))
-		}
+	p.counts = countServices(s)
+	p.longest = 0
+	for _, st := range s.Services {
+		p.longest = max(p.longest, ansi.StringWidth(st.Service.Name))
 	}
+	p.fitNames()
 	if had {
 		p.cursor = p.findRow(was)
 	}
@@ -128,16 +157,16 @@ func (p *servicesPane) Update(msg tea.Msg) tea.Cmd {
 		case on(msg, keys.Up):
 			p.move(-1)
 		case on(msg, keys.PageDown):
-			p.move(max(p.height-1, 1))
+			p.move(max(p.viewRows()-1, 1))
 		case on(msg, keys.PageUp):
-			p.move(-max(p.height-1, 1))
+			p.move(-max(p.viewRows()-1, 1))
 		case on(msg, keys.Top):
 			p.move(-len(p.rows))
 		case on(msg, keys.Bottom):
 			p.move(len(p.rows))
 		}
 	case tea.MouseClickMsg:
-		if i := p.top + msg.Y; msg.Y >= 0 && i < len(p.rows) {
+		if i := p.top + msg.Y; msg.Y >= 0 && msg.Y < p.viewRows() && i < len(p.rows) {
 			p.cursor = i
 		}
 	case tea.MouseWheelMsg:
@@ -158,23 +187,25 @@ func (p *servicesPane) move(n int) {
 
 // scroll keeps the cursor in view.
 func (p *servicesPane) scroll() {
-	if p.height <= 0 {
+	n := p.viewRows()
+	if n <= 0 {
 		return
 	}
 	if p.cursor < p.top {
 		p.top = p.cursor
 	}
-	if p.cursor >= p.top+p.height {
-		p.top = p.cursor - p.height + 1
+	if p.cursor >= p.top+n {
+		p.top = p.cursor - n + 1
 	}
-	p.top = max(min(p.top, len(p.rows)-p.height), 0)
+	p.top = max(min(p.top, len(p.rows)-n), 0)
 }
 
-// View renders the visible rows.
+// View renders the visible rows, and under them how many more there are
+// above and below when they do not all fit.
 func (p *servicesPane) View() string {
 	end := len(p.rows)
 	if p.height > 0 {
-		end = min(p.top+p.height, len(p.rows))
+		end = min(p.top+p.viewRows(), len(p.rows))
 	}
 	lines := make([]string, 0, end-p.top)
 	for i := p.top; i < end; i++ {
@@ -196,6 +227,9 @@ func (p *servicesPane) View() string {
 			l = p.st.Selected.Render(plain)
 		}
 		lines = append(lines, l)
+	}
+	if more := moreLine(p.top, len(p.rows)-end); more != "" && p.height > 0 {
+		lines = append(lines, p.st.Muted.Render(ansi.Truncate(more, p.width, "…")))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -3,6 +3,8 @@ package ui
 import (
 	"slices"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/stackui/stackui/stack"
 )
 
@@ -91,3 +93,29 @@ func (p *servicesPane) headerLine(r row) string {
 // driftMark marks a service whose containers were made from another
 // configuration than the files give now (stack.ServiceState.Drift).
 const driftMark = "≠ drift"
+
+// serviceCounts count the project's services (not rows: a service of two
+// profiles is listed twice) by state, for the pane's title.
+type serviceCounts struct{ running, exited, missing int }
+
+func countServices(s stack.Snapshot) serviceCounts {
+	var c serviceCounts
+	for _, st := range s.Services {
+		switch st.State {
+		case stack.StateRunning:
+			c.running++
+		case stack.StateExited, stack.StateDead:
+			c.exited++
+		case stack.StateMissing:
+			c.missing++
+		}
+	}
+	return c
+}
+
+// title is the pane's title row: its name and the counts.
+func (p *servicesPane) title(focused bool) string {
+	c := p.counts
+	counts := itoa(c.running) + " running · " + itoa(c.exited) + " exited · " + itoa(c.missing) + " not created"
+	return ansi.Truncate(paneTitle(p.st, "services", focused, p.width)+p.st.Muted.Render("  "+counts), p.width, "…")
+}

@@ -86,7 +86,7 @@ func TestServiceRowColumnsFitTheWidth(t *testing.T) {
 	snap.Services[1].Service.Name = "trainer-with-a-very-long-name"
 	u := statsUsage(5)
 	u.Containers[0].Service = snap.Services[1].Service.Name
-	for _, w := range []int{40, 50, 60, 64, 100} {
+	for _, w := range []int{30, 40, 50, 60, 64, 100} {
 		keys := defaultKeys()
 		p := newServicesPane(themes.Build(themes.Default(), true, true), &keys)
 		p.setSnapshot(snap)
@@ -98,7 +98,10 @@ func TestServiceRowColumnsFitTheWidth(t *testing.T) {
 			}
 		}
 		cpu, mem := p.usageColumnsFor(&snap.Services[1])
-		row := serviceRow(t, p, "trainer-with-a-very-lon…")
+		// Cut to the column, which narrows with the pane: 24 cells at
+		// most, and what leaves the state column room on a narrow one.
+		cut := ansi.Truncate("trainer-with-a-very-long-name", min(24, w-18), "…")
+		row := serviceRow(t, p, cut)
 		col := func(r string) int { return ansi.StringWidth(r[:strings.Index(r, "running")]) }
 		if api := serviceRow(t, p, "api"); col(api) != col(row) {
 			t.Errorf("width %d: the state columns are not aligned:\n%q\n%q", w, api, row)

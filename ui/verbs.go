@@ -66,6 +66,8 @@ var verbs = []verb{
 		ask: func(name string) string {
 			return fmt.Sprintf("Bring %s down and DELETE its volumes, with their data?", name)
 		}},
+	// One volume, from the resources view only: its name typed out there.
+	{kind: actRemoveVolume, label: "remove volume"},
 }
 
 // verbOf is the table's entry for an action kind.
