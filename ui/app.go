@@ -126,10 +126,12 @@ type Model struct {
 	stats  *statsPane
 	doctor *doctorPane
 	tab    tab
-	// haveInfo says the engine has described itself.
-	haveInfo bool
-	width    int
-	height   int
+	// haveInfo says the engine has described itself; engineName is its
+	// product and version then ("podman 4.3.1"), for the status line.
+	haveInfo   bool
+	engineName string
+	width      int
+	height     int
 }
 
 // New makes the root model over a state source.
@@ -225,6 +227,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case engineInfoMsg:
 		if msg.err == nil {
 			m.haveInfo = true
+			m.engineName = msg.info.Name()
 			m.stats.SetEngine(msg.info)
 		}
 	case usageChangedMsg:

@@ -89,6 +89,7 @@ type Sampler struct {
 	gpu      gpu.Reading
 	streams  sync.WaitGroup
 	messages chan streamMsg
+	ooms     chan oomMsg
 }
 
 // tracked is the Sampler's state for one container.
@@ -110,6 +111,8 @@ type tracked struct {
 	gpuMem     uint64
 	gpuUnknown bool
 	hist       history
+
+	oom oomTrack
 }
 
 // NewSampler returns a Sampler; nothing happens until Run.
@@ -129,6 +132,7 @@ func NewSampler(opts Options) *Sampler {
 		wake:     make(chan struct{}, 1),
 		tracked:  map[string]*tracked{},
 		messages: make(chan streamMsg, 16),
+		ooms:     make(chan oomMsg, 16),
 	}
 }
 
@@ -201,6 +205,7 @@ func (s *Sampler) Run(ctx context.Context) {
 		flush.Stop()
 		for _, t := range s.tracked {
 			t.stopStream()
+			t.stopOOM()
 		}
 		s.streams.Wait()
 		if gpuDone != nil {
@@ -229,6 +234,12 @@ func (s *Sampler) Run(ctx context.Context) {
 			s.sampleHost(ctx)
 			s.requestGPU(gpuReq)
 			s.publish()
+		case m := <-s.ooms:
+			// Published at once: an OOM kill is the news the UI's badge
+			// and the doctor wait for.
+			if s.handleOOM(m) {
+				s.publish()
+			}
 		case m := <-s.messages:
 			s.handleStream(m)
 			if !flushArmed {
@@ -286,6 +297,7 @@ func (s *Sampler) reconcile(ctx context.Context) {
 	for id, t := range s.tracked {
 		if !seen[id] {
 			t.stopStream()
+			t.stopOOM()
 			delete(s.tracked, id)
 		}
 	}
@@ -310,6 +322,7 @@ func (s *Sampler) reconcileOne(ctx context.Context, t *tracked, c stack.Containe
 			t.files, t.failedPid = &f, 0
 			t.stopStream()
 			t.source, t.err = SourceCgroup, ""
+			s.armOOM(ctx, t)
 			// The baseline read: the first sample follows one interval on.
 			if cur, err := s.rd.counters(f, time.Now); err == nil {
 				t.prev, t.havePrev = cur, true
@@ -365,6 +378,7 @@ func (s *Sampler) sampleCgroups() {
 			t.err = "read cgroup: " + err.Error()
 			continue
 		}
+		s.sampleOOM(t, cur.Time)
 		if !t.havePrev {
 			t.prev, t.havePrev = cur, true
 			continue
@@ -397,7 +411,7 @@ func (s *Sampler) publish() {
 			ID: t.c.ID, Name: t.c.Name, Service: t.c.Service, Number: t.c.Number,
 			Running: t.running, Source: t.source, Latest: t.latest,
 			GPUMem: t.gpuMem, GPUMemUnknown: t.gpuUnknown, Err: t.err,
-			History: t.hist.points(),
+			History: t.hist.points(), OOM: t.oom.seen,
 		})
 	}
 	slices.SortFunc(cs, func(a, b ContainerUsage) int {

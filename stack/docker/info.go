@@ -23,6 +23,7 @@ func (c *Client) Info(ctx context.Context) (stack.EngineInfo, error) {
 	in := res.Info
 	out := stack.EngineInfo{
 		Host:            c.host,
+		Engine:          engineProduct(ver),
 		ServerVersion:   in.ServerVersion,
 		APIVersion:      c.api.ClientVersion(),
 		OS:              in.OSType,
@@ -67,6 +68,21 @@ func (c *Client) Info(ctx context.Context) (stack.EngineInfo, error) {
 		}
 	}
 	return out, nil
+}
+
+// engineProduct tells Podman from Docker by the components its version
+// lists: Podman's service names "Podman Engine", Docker's "Engine" (its
+// Platform.Name is "Docker Engine - Community" or Docker Desktop's).
+func engineProduct(ver client.ServerVersionResult) string {
+	for _, comp := range ver.Components {
+		if strings.Contains(strings.ToLower(comp.Name), "podman") {
+			return stack.EnginePodman
+		}
+	}
+	if strings.Contains(strings.ToLower(ver.Platform.Name), "podman") {
+		return stack.EnginePodman
+	}
+	return stack.EngineDocker
 }
 
 // normalizeArch turns uname -m names into GOARCH names, the form compose

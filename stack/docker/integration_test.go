@@ -135,6 +135,9 @@ func TestIntegrationInfo(t *testing.T) {
 	if info.OS != "linux" || info.Arch != runtime.GOARCH || info.NCPU <= 0 || info.MemTotal == 0 {
 		t.Errorf("platform/resources wrong: %+v", info)
 	}
+	if info.Engine != testenv.EngineKind() || !strings.HasPrefix(info.Name(), testenv.EngineKind()+" ") {
+		t.Errorf("engine detected as %q (%s), want %s (STACKUI_TEST_ENGINE)", info.Engine, info.Name(), testenv.EngineKind())
+	}
 	ver, err := c.API().ServerVersion(context.Background(), client.ServerVersionOptions{})
 	if err != nil {
 		t.Fatal(err)
