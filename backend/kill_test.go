@@ -141,7 +141,9 @@ func TestWatchedOOMOnEngine(t *testing.T) {
 		t.Fatalf("findings %v; want hog/oom", findingIDs(fs))
 	}
 	t.Logf("engine %s: %s\n  %s", info.Name(), fs[0].Summary, strings.Join(fs[0].Evidence, "\n  "))
-	if !slices.ContainsFunc(fs[0].Evidence, func(l string) bool { return strings.HasPrefix(l, "memory cgroup (eventfd)") || strings.HasPrefix(l, "memory cgroup (inotify)") }) {
+	if !slices.ContainsFunc(fs[0].Evidence, func(l string) bool {
+		return strings.HasPrefix(l, "memory cgroup (eventfd)") || strings.HasPrefix(l, "memory cgroup (inotify)")
+	}) {
 		t.Errorf("no cgroup evidence: %q", fs[0].Evidence)
 	}
 }

@@ -12,14 +12,14 @@ type Kind string
 
 // The kinds of findings, as the table names them.
 const (
-	KindOOM            Kind = "oom"
-	KindSigkill        Kind = "sigkill"
+	KindOOM     Kind = "oom"
+	KindSigkill Kind = "sigkill"
 	// KindKilled is an exit 137 with no evidence of who sent the SIGKILL:
 	// no OOM kill (engine, cgroup or kernel log) and no kill or stop
 	// (events, or a stop stackui ran). Podman leaves every OOM kill and
 	// every stop that outlasts its grace period so, unless stackui
 	// watched or stopped it.
-	KindKilled Kind = "killed"
+	KindKilled         Kind = "killed"
 	KindArchMismatch   Kind = "arch-mismatch"
 	KindGPUUnavailable Kind = "gpu-unavailable"
 	KindCUDADriver     Kind = "cuda-driver"
