@@ -234,7 +234,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		u := m.opts.Usage.Snapshot()
 		m.list.setUsage(u)
 		m.stats.SetUsage(u)
-		return m, waitForUsage(m.opts.Usage.Changed())
+		return m, tea.Batch(m.doctor.SetUsage(u), waitForUsage(m.opts.Usage.Changed()))
 	case doctorMsg:
 		var cmd tea.Cmd
 		if a, ok := msg.(doctorAppliedMsg); ok && a.project != nil {
