@@ -18,11 +18,15 @@ import (
 const oomBadgeCompose = `services:
   hog:
     image: stackui-demo/workload:latest
-    command: ["--alloc", "512M", "--alloc-step", "4M", "--alloc-every", "500ms"]
+    command: ["--alloc", "512M", "--alloc-step", "2M", "--alloc-every", "500ms"]
     mem_limit: 32m
     memswap_limit: 32m
 `
 
+// The hog grows for about 8s: Podman's API can take seconds to answer an
+// inspect while compose starts a container, and the sampler watches a
+// container's cgroup from when the live state knows its process.
+//
 // The real binary in tmux, on Docker and on Podman: a service that the
 // kernel kills at its memory limit gets the OOM badge on its row, from
 // stackui's own watch of its memory cgroup (Podman never says so), and
