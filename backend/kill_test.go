@@ -2,6 +2,8 @@ package backend
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -145,5 +147,25 @@ func TestWatchedOOMOnEngine(t *testing.T) {
 		return strings.HasPrefix(l, "memory cgroup (eventfd)") || strings.HasPrefix(l, "memory cgroup (inotify)")
 	}) {
 		t.Errorf("no cgroup evidence: %q", fs[0].Evidence)
+	}
+}
+
+// stop and restart pass the grace period explicitly: Podman's compatible
+// API gives containers a stop timeout of 0, which kills at once.
+func TestStopTimeout(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "compose.yaml")
+	if err := os.WriteFile(file, []byte(stubbornCompose+"  plain:\n    image: stackui-demo/workload:latest\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := stack.Load(context.Background(), stack.LoadOptions{Files: []string{file}, ProjectName: "p", WorkDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stopTimeout(p, "stubborn"); got != "1" {
+		t.Errorf("stubborn: %q, want its 1s", got)
+	}
+	if got := stopTimeout(p, "plain"); got != "10" {
+		t.Errorf("plain: %q, want Docker's default 10", got)
 	}
 }

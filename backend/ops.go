@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os/exec"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/stackui/stackui/probes/doctor"
@@ -93,7 +94,24 @@ func (o *Ops) Recreate(ctx context.Context, service string, onLine func(string))
 
 // Stop stops the service's containers.
 func (o *Ops) Stop(ctx context.Context, service string, onLine func(string)) error {
-	return o.stopping(service, "stop", func() error { return o.run(ctx, service, []string{"stop"}, onLine) })
+	return o.stopping(service, "stop", func() error {
+		return o.run(ctx, service, []string{"stop", "-t", stopTimeout(o.project(), service)}, onLine)
+	})
+}
+
+// stopTimeout is the service's grace period in whole seconds, given to
+// stop and restart explicitly: containers that Podman created through its
+// Docker-compatible API have a stop timeout of 0, so a stop without one
+// sends SIGKILL with the SIGTERM (Docker's default is 10s, which this
+// keeps).
+func stopTimeout(p *stack.Project, service string) string {
+	grace := 10 * time.Second
+	if p != nil {
+		if s, ok := p.Service(service); ok && s.Config.StopGracePeriod != nil {
+			grace = time.Duration(*s.Config.StopGracePeriod)
+		}
+	}
+	return strconv.Itoa(int(max(grace, 0).Round(time.Second) / time.Second))
 }
 
 // stopping runs an action that stops containers and records that stackui
@@ -118,7 +136,9 @@ func (o *Ops) Start(ctx context.Context, service string, onLine func(string)) er
 
 // Restart restarts the service's containers.
 func (o *Ops) Restart(ctx context.Context, service string, onLine func(string)) error {
-	return o.stopping(service, "restart", func() error { return o.run(ctx, service, []string{"restart"}, onLine) })
+	return o.stopping(service, "restart", func() error {
+		return o.run(ctx, service, []string{"restart", "-t", stopTimeout(o.project(), service)}, onLine)
+	})
 }
 
 // Remove stops and removes the service's containers; never its volumes.
