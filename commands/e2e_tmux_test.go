@@ -134,7 +134,7 @@ func TestE2ETmuxDemo(t *testing.T) {
 	s.waitText("always on", 10*time.Second)
 	// "docker 20.10.24 ok" or "podman 4.3.1 ok", once the engine has
 	// described itself.
-	s.waitText(testenv.EngineKind()+" ", 10*time.Second)
+	s.waitText(testenv.EngineKind()+" ", 30*time.Second)
 	s.waitText(" ok · ", 10*time.Second)
 
 	// Bring the always-on services up with U, and wait for db to run.

@@ -12,14 +12,28 @@ import (
 // Info describes the engine: platform, resources, runtimes (to tell whether
 // it can hand out GPUs), cgroup setup and versions.
 func (c *Client) Info(ctx context.Context) (stack.EngineInfo, error) {
+	// Both at once: Podman takes a second or more for each.
+	type version struct {
+		v   client.ServerVersionResult
+		err error
+	}
+	vc := make(chan version, 1)
+	go func() {
+		v, err := c.api.ServerVersion(ctx, client.ServerVersionOptions{})
+		vc <- version{v, err}
+	}()
 	res, err := c.api.Info(ctx, client.InfoOptions{})
+	vr := <-vc
 	if err != nil {
 		return stack.EngineInfo{}, c.wrap("engine info", err)
 	}
-	ver, err := c.api.ServerVersion(ctx, client.ServerVersionOptions{})
+	ver, err := vr.v, vr.err
 	if err != nil {
 		return stack.EngineInfo{}, c.wrap("engine version", err)
 	}
+	c.mu.Lock()
+	c.product = engineProduct(ver)
+	c.mu.Unlock()
 	in := res.Info
 	out := stack.EngineInfo{
 		Host:            c.host,
