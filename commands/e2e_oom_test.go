@@ -47,13 +47,13 @@ func TestE2ETmuxOOMBadge(t *testing.T) {
 	s.waitText(" ok · ", 20*time.Second)
 	s.keys("U")
 	s.waitFor("the hog running", 90*time.Second, func(scr string) bool {
-		return strings.Contains(line(scr, " hog "), "running")
+		return strings.Contains(serviceRow(scr, "hog"), "running")
 	})
 	var badgeAt time.Time
 	var scr string
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		scr = s.screen()
-		if strings.Contains(line(scr, " hog "), "OOM") {
+		if strings.Contains(serviceRow(scr, "hog"), "OOM") {
 			badgeAt = time.Now()
 			break
 		}
@@ -61,7 +61,7 @@ func TestE2ETmuxOOMBadge(t *testing.T) {
 	if badgeAt.IsZero() {
 		t.Fatalf("no OOM badge on the hog's row; screen:\n%s", scr)
 	}
-	t.Logf("hog row: %s", strings.TrimSpace(line(scr, " hog ")))
+	t.Logf("hog row: %s", strings.TrimSpace(serviceRow(scr, "hog")))
 	// The doctor's finding follows (the doctor tab's count, enter opens it).
 	s.waitFor("the doctor's oom finding", 30*time.Second, func(scr string) bool {
 		return strings.Contains(scr, "doctor (1)")
@@ -83,4 +83,16 @@ func TestE2ETmuxOOMBadge(t *testing.T) {
 	}
 	s.keys("q")
 	s.waitFor("stackui to exit", 10*time.Second, func(string) bool { return s.dead() })
+}
+
+// serviceRow is the services pane's row of the service: the left pane's
+// part of the line (the right pane's title names the service too).
+func serviceRow(screen, service string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		left, _, _ := strings.Cut(l, "│")
+		if f := strings.Fields(left); len(f) > 1 && f[1] == service {
+			return left
+		}
+	}
+	return ""
 }

@@ -99,8 +99,9 @@ type tracked struct {
 	source  Source
 	err     string
 
-	files     *cgroupFiles
-	failedPid int // the PID whose cgroup could not be resolved
+	files       *cgroupFiles
+	failedPid   int // the PID whose cgroup could not be resolved
+	failedTries int // how often, for that PID
 	prev      Counters
 	havePrev  bool
 
@@ -212,7 +213,16 @@ func (s *Sampler) Run(ctx context.Context) {
 			<-gpuDone
 		}
 	}()
+	// A cgroup that could not be resolved is tried again a few times: a
+	// container that has just started (Podman's, seen through its slower
+	// events) may not be in its own cgroup yet.
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
 	for {
+		if s.resolvePending() {
+			retry.Reset(resolveRetry)
+		}
 		need := s.anyCgroupRunning()
 		switch {
 		case need && ticker == nil:
@@ -227,6 +237,9 @@ func (s *Sampler) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-s.wake:
+			s.reconcile(ctx)
+			s.publish()
+		case <-retry.C:
 			s.reconcile(ctx)
 			s.publish()
 		case <-tick:
@@ -256,6 +269,25 @@ func (s *Sampler) Run(ctx context.Context) {
 			s.publish()
 		}
 	}
+}
+
+// resolveTries and resolveRetry bound the retries of a cgroup that could
+// not be resolved: about two seconds.
+const (
+	resolveTries = 8
+	resolveRetry = 250 * time.Millisecond
+)
+
+func (s *Sampler) resolvePending() bool {
+	if !s.opts.Local {
+		return false
+	}
+	for _, t := range s.tracked {
+		if t.running && t.files == nil && t.failedPid != 0 && t.failedTries < resolveTries {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Sampler) anyCgroupRunning() bool {
@@ -316,7 +348,7 @@ func (s *Sampler) reconcileOne(ctx context.Context, t *tracked, c stack.Containe
 		return
 	}
 	var cgroupErr error
-	if s.opts.Local && t.files == nil && t.failedPid != c.Pid {
+	if s.opts.Local && t.files == nil && (t.failedPid != c.Pid || t.failedTries < resolveTries) {
 		f, err := s.resolve(c)
 		if err == nil {
 			t.files, t.failedPid = &f, 0
@@ -329,7 +361,11 @@ func (s *Sampler) reconcileOne(ctx context.Context, t *tracked, c stack.Containe
 			}
 			return
 		}
+		if t.failedPid != c.Pid {
+			t.failedTries = 0
+		}
 		t.failedPid, cgroupErr = c.Pid, err
+		t.failedTries++
 	}
 	if t.files != nil {
 		return
