@@ -102,8 +102,8 @@ type tracked struct {
 	files       *cgroupFiles
 	failedPid   int // the PID whose cgroup could not be resolved
 	failedTries int // how often, for that PID
-	prev      Counters
-	havePrev  bool
+	prev        Counters
+	havePrev    bool
 
 	stream    context.CancelFunc
 	streamGen int
