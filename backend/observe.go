@@ -16,6 +16,9 @@ import (
 // before it reports it unreachable.
 const engineTimeout = 3 * time.Second
 
+// infoTimeout bounds the engine's description once it has answered.
+const infoTimeout = 10 * time.Second
+
 // measureTimeout bounds a one-shot measurement: a cgroup sample takes one
 // interval after the first read, an Engine API stream two samples.
 const measureTimeout = 5 * time.Second
@@ -50,7 +53,12 @@ func (b *Backend) Observe(ctx context.Context, p *stack.Project) Observation {
 	}
 	if err == nil {
 		status.Reachable = true
-		if info, ierr := eng.Info(ectx); ierr == nil {
+		// The engine answered: its description gets a budget of its own,
+		// since Podman takes seconds for it when busy.
+		ictx, icancel := context.WithTimeout(ctx, infoTimeout)
+		info, ierr := eng.Info(ictx)
+		icancel()
+		if ierr == nil {
 			o.Info = info
 		} else {
 			o.InfoErr = ierr

@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"os/exec"
 	"slices"
+	"strconv"
+	"time"
 
+	"github.com/stackui/stackui/probes/doctor"
 	"github.com/stackui/stackui/stack"
+	"github.com/stackui/stackui/stack/docker"
 )
 
 // Ops carries out the TUI's actions (ui.Ops): project lifecycle through
@@ -90,7 +94,39 @@ func (o *Ops) Recreate(ctx context.Context, service string, onLine func(string))
 
 // Stop stops the service's containers.
 func (o *Ops) Stop(ctx context.Context, service string, onLine func(string)) error {
-	return o.run(ctx, service, []string{"stop"}, onLine)
+	return o.stopping(service, "stop", func() error {
+		return o.run(ctx, service, []string{"stop", "-t", stopTimeout(o.project(), service)}, onLine)
+	})
+}
+
+// stopTimeout is the service's grace period in whole seconds, given to
+// stop and restart explicitly: containers that Podman created through its
+// Docker-compatible API have a stop timeout of 0, so a stop without one
+// sends SIGKILL with the SIGTERM (Docker's default is 10s, which this
+// keeps).
+func stopTimeout(p *stack.Project, service string) string {
+	grace := 10 * time.Second
+	if p != nil {
+		if s, ok := p.Service(service); ok && s.Config.StopGracePeriod != nil {
+			grace = time.Duration(*s.Config.StopGracePeriod)
+		}
+	}
+	return strconv.Itoa(int(max(grace, 0).Round(time.Second) / time.Second))
+}
+
+// stopping runs an action that stops containers and records that stackui
+// ran it (doctor.RecordStop): a container that exits 137 meanwhile was
+// killed by it when its grace period ran out, which Podman's events do not
+// show. service "" is every service.
+func (o *Ops) stopping(service, action string, run func() error) error {
+	start := time.Now()
+	err := run()
+	if p := o.project(); p != nil {
+		// The record is evidence, not the action: a failure to write it
+		// only leaves the doctor knowing less, as without stackui.
+		_ = doctor.RecordStop(p.Name, doctor.IssuedStop{Service: service, Action: action, Start: start, End: time.Now()})
+	}
+	return err
 }
 
 // Start starts the service's stopped containers.
@@ -100,12 +136,14 @@ func (o *Ops) Start(ctx context.Context, service string, onLine func(string)) er
 
 // Restart restarts the service's containers.
 func (o *Ops) Restart(ctx context.Context, service string, onLine func(string)) error {
-	return o.run(ctx, service, []string{"restart"}, onLine)
+	return o.stopping(service, "restart", func() error {
+		return o.run(ctx, service, []string{"restart", "-t", stopTimeout(o.project(), service)}, onLine)
+	})
 }
 
 // Remove stops and removes the service's containers; never its volumes.
 func (o *Ops) Remove(ctx context.Context, service string, onLine func(string)) error {
-	return o.run(ctx, service, []string{"rm", "-f", "-s"}, onLine)
+	return o.stopping(service, "rm -f -s", func() error { return o.run(ctx, service, []string{"rm", "-f", "-s"}, onLine) })
 }
 
 // Build builds the service's image.
@@ -134,6 +172,10 @@ func (o *Ops) Kill(ctx context.Context, service string, onLine func(string)) err
 	if err != nil {
 		return fmt.Errorf("kill %s: %w", service, err)
 	}
+	return o.stopping(service, "kill", func() error { return o.kill(ctx, eng, cs, service, onLine) })
+}
+
+func (o *Ops) kill(ctx context.Context, eng *docker.Client, cs []stack.Container, service string, onLine func(string)) error {
 	killed := 0
 	for _, c := range cs {
 		if c.Service != service || c.Oneoff || c.State != stack.StateRunning {
@@ -168,7 +210,7 @@ func (o *Ops) Down(ctx context.Context, onLine func(string)) error {
 	if err != nil {
 		return err
 	}
-	return cli.Down(ctx, p, onLine)
+	return o.stopping("", "down", func() error { return cli.Down(ctx, p, onLine) })
 }
 
 // RemoveVolumes is `down -v` over every profile: the only place stackui
@@ -178,7 +220,7 @@ func (o *Ops) RemoveVolumes(ctx context.Context, onLine func(string)) error {
 	if err != nil {
 		return err
 	}
-	return cli.Run(ctx, p, p.Profiles, []string{"down", "-v"}, onLine)
+	return o.stopping("", "down -v", func() error { return cli.Run(ctx, p, p.Profiles, []string{"down", "-v"}, onLine) })
 }
 
 // ProfileOn turns a profile on and brings its services up.
@@ -196,6 +238,8 @@ func (o *Ops) ProfileOff(ctx context.Context, profile string, onLine func(string
 	if err != nil {
 		return nil, err
 	}
+	// Not recorded as a stop: its containers are removed, so none is
+	// left for the doctor to explain.
 	return cli.ProfileOff(ctx, p, profile, onLine)
 }
 

@@ -128,7 +128,7 @@ func TestDemoEndToEnd(t *testing.T) {
 
 	// stackui ps sees the same project through the Engine API.
 	ps := psOf(t, "-p", project, "-f", file, "--profile", "train", "ps", "--json")
-	if !ps.Engine.Reachable || ps.Engine.Arch == "" || ps.Engine.ComposeCLI == "" {
+	if !ps.Engine.Reachable || ps.Engine.Arch == "" || ps.Engine.ComposeCLI == "" || ps.Engine.Name != testenv.EngineKind() {
 		t.Errorf("engine: %+v", ps.Engine)
 	}
 	want := map[string]string{"api": "running", "db": "running", "trainer": "exited", "inference": "not created"}

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -29,6 +30,12 @@ func startTmux(t *testing.T, dir string, width, height int, argv ...string) *tmu
 	s := &tmuxSession{t: t, name: "stackui-e2e-" + filepath.Base(filepath.Dir(dir)) + "-" + filepath.Base(dir)}
 	args := []string{"new-session", "-d", "-s", s.name, "-x", strconv.Itoa(width), "-y", strconv.Itoa(height), "-c", dir,
 		"-e", "TERM=xterm-256color", "-e", "XDG_CONFIG_HOME=" + t.TempDir()}
+	// The session's environment, not the tmux server's (which another
+	// run may have started): the engine under test (Podman's socket in
+	// CI's Podman stage).
+	if host := os.Getenv("DOCKER_HOST"); host != "" {
+		args = append(args, "-e", "DOCKER_HOST="+host)
+	}
 	args = append(args, argv...)
 	// A server that is exiting as the last session elsewhere ends refuses
 	// the session once; the next try starts a new server.
@@ -125,7 +132,10 @@ func TestE2ETmuxDemo(t *testing.T) {
 
 	s := startTmux(t, dir, 130, 36, bin, "-p", project)
 	s.waitText("always on", 10*time.Second)
-	s.waitText("engine ok", 10*time.Second)
+	// "docker 20.10.24 ok" or "podman 4.3.1 ok", once the engine has
+	// described itself.
+	s.waitText(testenv.EngineKind()+" ", 30*time.Second)
+	s.waitText(" ok · ", 10*time.Second)
 
 	// Bring the always-on services up with U, and wait for db to run.
 	// One project-wide action runs at a time, so wait for it to finish.

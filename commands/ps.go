@@ -79,6 +79,7 @@ type psEngine struct {
 	Reachable     bool   `json:"reachable"`
 	Error         string `json:"error"`
 	Host          string `json:"host"`
+	Name          string `json:"name"` // the product: docker or podman
 	Arch          string `json:"arch"`
 	OS            string `json:"os"`
 	ServerVersion string `json:"server_version"`
@@ -122,6 +123,7 @@ func psJSON(o backend.Observation) psOutput {
 		Engine: psEngine{
 			Reachable:     o.Snap.Engine.Reachable,
 			Host:          o.Info.Host,
+			Name:          o.Info.Engine,
 			Arch:          o.Info.Arch,
 			OS:            o.Info.OS,
 			ServerVersion: o.Info.ServerVersion,
@@ -181,7 +183,7 @@ func printPs(w io.Writer, o backend.Observation) {
 		fmt.Fprintf(w, "profiles: %s\n", strings.Join(ps, ", "))
 	}
 	if o.Snap.Engine.Reachable {
-		fmt.Fprintf(w, "engine: %s %s at %s", o.Info.Platform(), o.Info.ServerVersion, o.Info.Host)
+		fmt.Fprintf(w, "engine: %s %s at %s", o.Info.Name(), o.Info.Platform(), o.Info.Host)
 	} else {
 		fmt.Fprintf(w, "engine: unreachable (%v)", o.Snap.Engine.Err)
 	}

@@ -162,7 +162,9 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts 
 		o.Usage = u
 		doc.WithUsage(u)
 		o.EngineInfo = func() (stack.EngineInfo, error) {
-			ictx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			// Podman's service takes seconds to describe itself when
+			// busy; this runs off the UI goroutine.
+			ictx, cancel := context.WithTimeout(ctx, 20*time.Second)
 			defer cancel()
 			return eng.Info(ictx)
 		}

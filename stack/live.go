@@ -231,7 +231,8 @@ func (l *Live) handle(ctx context.Context, project string, ev Event) error {
 		return nil
 	}
 	switch {
-	case ev.Action == "destroy":
+	case ev.Action == "destroy" || ev.Action == "remove":
+		// Podman says remove where Docker says destroy.
 		l.update(func() { delete(l.containers, ev.ContainerID) })
 	case ignoredAction(ev.Action):
 	default:

@@ -160,9 +160,21 @@ func (s Stats) MemUsed() uint64 {
 	return s.MemUsage
 }
 
+// Engine products, as EngineInfo.Engine names them.
+const (
+	EngineDocker = "docker"
+	// EnginePodman is Podman's Docker-compatible service (`podman system
+	// service`), which answers the same API with its own differences
+	// (see stack/docker/podman.go).
+	EnginePodman = "podman"
+)
+
 // EngineInfo is what stackui needs to know about the engine itself.
 type EngineInfo struct {
-	Host            string   `json:"host"`
+	Host string `json:"host"`
+	// Engine is the product answering the API: EngineDocker or
+	// EnginePodman, from the components its version names.
+	Engine          string   `json:"engine"`
 	ServerVersion   string   `json:"server_version"`
 	APIVersion      string   `json:"api_version"`
 	OS              string   `json:"os"`               // GOOS form: linux, windows
@@ -179,6 +191,22 @@ type EngineInfo struct {
 	Rootless        bool     `json:"rootless"`
 	Local           bool     `json:"local"` // reached through a local socket, so its PIDs and cgroups are this host's
 }
+
+// Name is the engine's product and version for people: "podman 4.3.1",
+// "docker 20.10.24+dfsg1".
+func (i EngineInfo) Name() string {
+	name := i.Engine
+	if name == "" {
+		name = EngineDocker
+	}
+	if i.ServerVersion == "" {
+		return name
+	}
+	return name + " " + i.ServerVersion
+}
+
+// Podman reports whether the engine is Podman's Docker-compatible service.
+func (i EngineInfo) Podman() bool { return i.Engine == EnginePodman }
 
 // Platform is the engine's native platform in compose form, e.g. "linux/amd64".
 func (i EngineInfo) Platform() string { return i.OS + "/" + i.Arch }

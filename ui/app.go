@@ -134,10 +134,12 @@ type Model struct {
 	stats  *statsPane
 	doctor *doctorPane
 	tab    tab
-	// haveInfo says the engine has described itself.
-	haveInfo bool
-	width    int
-	height   int
+	// haveInfo says the engine has described itself; engineName is its
+	// product and version then ("podman 4.3.1"), for the status line.
+	haveInfo   bool
+	engineName string
+	width      int
+	height     int
 }
 
 // New makes the root model over a state source.
@@ -248,13 +250,14 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case engineInfoMsg:
 		if msg.err == nil {
 			m.haveInfo = true
+			m.engineName = msg.info.Name()
 			m.stats.SetEngine(msg.info)
 		}
 	case usageChangedMsg:
 		u := m.opts.Usage.Snapshot()
 		m.list.setUsage(u)
 		m.stats.SetUsage(u)
-		return m, waitForUsage(m.opts.Usage.Changed())
+		return m, tea.Batch(m.doctor.SetUsage(u), waitForUsage(m.opts.Usage.Changed()))
 	case doctorMsg:
 		var cmd tea.Cmd
 		if a, ok := msg.(doctorAppliedMsg); ok && a.project != nil {

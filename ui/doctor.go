@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackui/stackui/probes/doctor"
+	"github.com/stackui/stackui/probes/resources"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/themes"
 )
@@ -155,6 +156,10 @@ func (m *doctorPane) SetSnapshot(s stack.Snapshot) tea.Cmd {
 	}
 	return cmd
 }
+
+// SetUsage takes the sampler's figures; an OOM kill it saw asks for a
+// diagnosis.
+func (m *doctorPane) SetUsage(u resources.Snapshot) tea.Cmd { return m.diag.setUsage(u) }
 
 // SetComposeError takes the result of the last compose call (nil for a
 // success); a change asks for a diagnosis.

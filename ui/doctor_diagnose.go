@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackui/stackui/probes/doctor"
+	"github.com/stackui/stackui/probes/resources"
 	"github.com/stackui/stackui/stack"
 )
 
@@ -63,6 +64,9 @@ type diagnoser struct {
 	composeErr error
 	marks      map[string]containerMark
 	reachable  bool
+	// ooms are the OOM kills the sampler saw per container: evidence the
+	// engine may not give (Podman), which arrives apart from the state.
+	ooms map[string]uint64
 
 	// stale: something relevant changed since the last diagnosis started;
 	// running: one is in flight. A stale diagnoser runs again when the
@@ -103,6 +107,25 @@ func snapshotMarks(s stack.Snapshot) map[string]containerMark {
 		}
 	}
 	return marks
+}
+
+// setUsage takes the sampler's figures; a new OOM kill it saw in a
+// container's memory cgroup asks for a diagnosis.
+func (d *diagnoser) setUsage(u resources.Snapshot) tea.Cmd {
+	ooms := map[string]uint64{}
+	for _, c := range u.Containers {
+		if c.OOM.Kills > 0 {
+			ooms[c.ID] = c.OOM.Kills
+		}
+	}
+	if maps.Equal(ooms, d.ooms) {
+		return nil
+	}
+	d.ooms = ooms
+	if d.snap.Project == nil {
+		return nil
+	}
+	return d.markStale()
 }
 
 // setComposeError takes the result of the last compose call (nil for a

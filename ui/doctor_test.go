@@ -330,6 +330,7 @@ func TestFindingBadge(t *testing.T) {
 		" EXIT 2 ":    {Kind: doctor.KindErrorExit, Evidence: []string{"container x: state exited, exit code 2"}},
 		" EXIT ":      {Kind: doctor.KindErrorExit},
 		" KILLED ":    {Kind: doctor.KindSigkill},
+		" KILLED? ":   {Kind: doctor.KindKilled},
 	}
 	for want, f := range cases {
 		if got := ansi.Strip(findingBadge(st, f)); got != want {

@@ -28,6 +28,9 @@ func badgeText(f doctor.Finding) string {
 		return "OOM"
 	case doctor.KindSigkill:
 		return "KILLED"
+	case doctor.KindKilled:
+		// Exit 137 and nothing says whether for memory or by a stop.
+		return "KILLED?"
 	case doctor.KindArchMismatch:
 		return "ARCH"
 	case doctor.KindGPUUnavailable:

@@ -253,7 +253,9 @@ func (m Model) status() string {
 	case m.snap.Project == nil:
 		engine = ""
 	case e.Reachable:
-		engine = st.StatusBar.Render("engine ok · " + cmp.Or(m.compose, "compose …"))
+		// "podman 4.3.1 ok" once the engine has described itself: which
+		// engine answers matters (Podman reports OOM kills differently).
+		engine = st.StatusBar.Render(cmp.Or(m.engineName, "engine") + " ok · " + cmp.Or(m.compose, "compose …"))
 	case e.Err != nil:
 		engine = st.StatusError.Render("engine: " + e.Err.Error() + " (retrying)")
 	default:

@@ -246,6 +246,10 @@ func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 	if b := p.badges[s.Service.Name]; b != "" {
 		// The doctor has a finding: enter opens it.
 		extra = append(extra, b)
+	} else if p.oomSeen(s) {
+		// The sampler saw the kernel kill it for memory, milliseconds
+		// ago: the badge goes up now, the doctor's finding follows.
+		extra = append(extra, p.st.Badge.Render(" OOM "))
 	}
 	if s.Health != "" {
 		extra = append(extra, s.Health)
@@ -283,6 +287,17 @@ func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 		return p.st.Dim.Render(ansi.Strip(line))
 	}
 	return line
+}
+
+// oomSeen says whether the sampler saw an OOM kill in the memory cgroup
+// of the service's container, in its current run.
+func (p *servicesPane) oomSeen(s *stack.ServiceState) bool {
+	for _, c := range s.Containers {
+		if u, ok := p.usage.Container(c.ID); ok && u.OOM.Kills > 0 && (c.StartedAt.IsZero() || !u.OOM.At.Before(c.StartedAt)) {
+			return true
+		}
+	}
+	return false
 }
 
 // setBadges takes the doctor's badges, by service.

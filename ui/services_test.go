@@ -134,3 +134,34 @@ func TestServiceRowBlankWhileNotMeasured(t *testing.T) {
 		t.Errorf("no usage: %q", row)
 	}
 }
+
+// An OOM kill the sampler saw in the trainer's memory cgroup badges its
+// row at once, before the doctor has diagnosed anything, and asks the
+// doctor for a diagnosis; the same count again asks nothing.
+func TestServiceRowOOMSeenBadge(t *testing.T) {
+	p := newTestServices(t, 90)
+	p.move(-100)
+	if row := serviceRow(t, p, "trainer"); strings.Contains(row, "OOM") {
+		t.Fatalf("badge before any OOM: %q", row)
+	}
+	u := statsUsage(5)
+	u.Containers[0].OOM = resources.OOMKill{Kills: 1, At: statsT0, Watch: "eventfd"}
+	p.setUsage(u)
+	if row := serviceRow(t, p, "trainer"); !strings.Contains(row, " OOM ") {
+		t.Errorf("no OOM badge from the sampler: %q", row)
+	}
+	p.setBadges(map[string]string{"trainer": "DOCTOR"})
+	if row := serviceRow(t, p, "trainer"); strings.Contains(row, " OOM ") || !strings.Contains(row, "DOCTOR") {
+		t.Errorf("the doctor's badge must replace it: %q", row)
+	}
+
+	d := newDiagnoser(t.Context(), nil)
+	d.snap = statsStack()
+	if cmd := d.setUsage(u); !d.stale {
+		t.Errorf("a new OOM kill did not ask for a diagnosis (cmd %v)", cmd != nil)
+	}
+	d.stale = false
+	if d.setUsage(u); d.stale {
+		t.Error("the same OOM count asked again")
+	}
+}

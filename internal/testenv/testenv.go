@@ -43,6 +43,20 @@ func Engine(t testing.TB) *client.Client {
 	return cli
 }
 
+// EngineKind is the engine product the tests run against: "podman" when
+// STACKUI_TEST_ENGINE says so (CI's Podman stage sets it, with DOCKER_HOST
+// at Podman's socket), else "docker". Tests assert that stackui detects
+// the same, so a Podman run that reached Docker fails instead of passing.
+func EngineKind() string {
+	if os.Getenv("STACKUI_TEST_ENGINE") == "podman" {
+		return "podman"
+	}
+	return "docker"
+}
+
+// OnPodman reports whether the tests run against Podman (EngineKind).
+func OnPodman() bool { return EngineKind() == "podman" }
+
 var (
 	buildOnce sync.Once
 	buildPath string

@@ -4,11 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"time"
 
+	"github.com/stackui/stackui/probes/resources"
+	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/stack/edit"
 )
 
@@ -45,6 +49,17 @@ func gatherLocal(ev *Evidence, o Options) {
 			ev.Gaps = append(ev.Gaps, envExampleName+": "+err.Error())
 		}
 	}
+	if stops, err := IssuedStops(ev.Project); err != nil {
+		ev.Gaps = append(ev.Gaps, err.Error())
+	} else {
+		for _, st := range stops {
+			for i := range ev.Services {
+				if st.Service == "" || st.Service == ev.Services[i].Model.Name {
+					ev.Services[i].Stops = append(ev.Services[i].Stops, st)
+				}
+			}
+		}
+	}
 	recs, err := edit.Receipts(ev.Project)
 	if err != nil {
 		ev.Gaps = append(ev.Gaps, "edit journal: "+err.Error())
@@ -73,4 +88,40 @@ func envNames(b []byte) []string {
 		}
 	}
 	return out
+}
+
+// unexplainedKills are the latest containers that exited 137 without the
+// engine reporting an OOM kill, on an engine whose cgroups are this
+// host's: the kernel's log may say what the engine did not.
+func (g *gatherer) unexplainedKills() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !resources.LocalEngine(g.ev.Engine, runtime.GOOS) {
+		return nil
+	}
+	var ids []string
+	for _, s := range g.ev.Services {
+		c := latest(s.Containers)
+		if c != nil && c.ExitCode == 137 && !c.OOMKilled && (c.State == stack.StateExited || c.State == stack.StateDead) {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}
+
+// kernelOOMs adds the kernel log's OOM kills in these containers' cgroups.
+func (g *gatherer) kernelOOMs(ids []string) error {
+	ks, err := resources.KernelOOMs(ids)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, k := range ks {
+		for i := range g.ev.Services {
+			s := &g.ev.Services[i]
+			if slices.ContainsFunc(s.Containers, func(c stack.Container) bool { return c.ID == k.ContainerID }) {
+				s.OOMSeen = append(s.OOMSeen, OOMSeen{Container: k.ContainerID, Service: s.Model.Name, At: k.At, Kills: 1,
+					Source: fmt.Sprintf("kernel log (oom-kill of %s, pid %d)", k.Task, k.PID)})
+			}
+		}
+	}
+	return err
 }

@@ -56,7 +56,11 @@ type Options struct {
 	MemGrowth map[string]float64
 	// GPUUsers are who holds GPU memory, if the caller sampled the GPU.
 	GPUUsers []GPUUser
-	Logf     Logf
+	// OOMSeen and LastMem are what the caller's sampler saw in the
+	// containers' memory cgroups (AddUsage fills them).
+	OOMSeen []OOMSeen
+	LastMem []MemSample
+	Logf    Logf
 }
 
 // Gather collects the evidence for Diagnose, running its checks in
@@ -72,7 +76,18 @@ func Gather(ctx context.Context, o Options) Evidence {
 		ev.ComposeFailure = []string{o.ComposeErr.Error()}
 	}
 	for _, s := range p.Services {
-		ev.Services = append(ev.Services, ServiceEvidence{Model: ModelOf(s), PeakMem: o.PeakMem[s.Name], MemGrowth: o.MemGrowth[s.Name]})
+		se := ServiceEvidence{Model: ModelOf(s), PeakMem: o.PeakMem[s.Name], MemGrowth: o.MemGrowth[s.Name]}
+		for _, x := range o.OOMSeen {
+			if x.Service == s.Name {
+				se.OOMSeen = append(se.OOMSeen, x)
+			}
+		}
+		for _, x := range o.LastMem {
+			if x.Service == s.Name {
+				se.LastMem = append(se.LastMem, x)
+			}
+		}
+		ev.Services = append(ev.Services, se)
 	}
 	gatherLocal(&ev, o)
 	if o.Source == nil {
@@ -212,6 +227,11 @@ func (g *gatherer) secondPass() []Check {
 			g.ev.Services[idx].Logs = lines
 			g.mu.Unlock()
 			return err
+		}))
+	}
+	if ids := g.unexplainedKills(); len(ids) > 0 {
+		checks = append(checks, CheckFunc("kernel log", func(ctx context.Context, _ Logf) error {
+			return g.kernelOOMs(ids)
 		}))
 	}
 	for _, port := range g.conflictPorts() {

@@ -65,7 +65,8 @@ func orNone(xs []string) string {
 func ruleOOM(d *diag) (Finding, bool) {
 	c := d.c
 	oomEvents := d.events("oom")
-	if c == nil || !c.OOMKilled && len(oomEvents) == 0 {
+	seen := d.oomSeen()
+	if c == nil || !c.OOMKilled && len(oomEvents) == 0 && len(seen) == 0 {
 		return Finding{}, false
 	}
 	m := d.s.Model
@@ -73,6 +74,11 @@ func ruleOOM(d *diag) (Finding, bool) {
 	f.Evidence = append(f.Evidence, exitLine(c))
 	for _, e := range oomEvents[max(0, len(oomEvents)-3):] {
 		f.Evidence = append(f.Evidence, "event: oom at "+e.Time.UTC().Format("15:04:05"))
+	}
+	f.Evidence = append(f.Evidence, oomSeenLines(seen)...)
+	if !c.OOMKilled && len(oomEvents) == 0 {
+		f.Evidence = append(f.Evidence, fmt.Sprintf("the engine (%s) reports no OOM kill: OOMKilled false and no oom event; the kernel's count in the container's memory cgroup is the evidence",
+			d.ev.Engine.Name()))
 	}
 	peak := d.s.PeakMem
 	if m.MemLimit > 0 {

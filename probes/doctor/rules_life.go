@@ -96,47 +96,6 @@ func restartFix(m ServiceModel) Fix {
 	return fix
 }
 
-func ruleSigkill(d *diag) (Finding, bool) {
-	c := d.c
-	if c == nil || c.State != stack.StateExited && c.State != stack.StateDead || c.ExitCode != 137 || c.OOMKilled || len(d.events("oom")) > 0 {
-		return Finding{}, false
-	}
-	m := d.s.Model
-	f := Finding{Kind: KindSigkill, Severity: SeverityMedium, Explanation: explanations[KindSigkill]}
-	f.Evidence = append(f.Evidence, exitLine(c), "OOMKilled false: the kernel did not kill it for memory")
-	term, kill := false, false
-	for _, e := range d.events("kill") {
-		if !c.StartedAt.IsZero() && e.Time.Before(c.StartedAt) {
-			continue // an earlier run's
-		}
-		switch strings.TrimPrefix(strings.ToUpper(e.Signal), "SIG") {
-		case "15", "TERM", "2", "INT":
-			term = true
-			f.Evidence = append(f.Evidence, "event: kill, signal "+e.Signal+" (stop)")
-		case "9", "KILL":
-			kill = true
-			f.Evidence = append(f.Evidence, "event: kill, signal "+e.Signal)
-		}
-	}
-	grace := m.grace()
-	switch {
-	case term && kill:
-		f.Summary = fmt.Sprintf("%s did not stop within its %s stop grace period, so the engine killed it (SIGKILL, exit 137); it did not run out of memory", m.Name, grace)
-	case kill:
-		f.Summary = fmt.Sprintf("%s was killed with SIGKILL (a docker kill, exit 137); it did not run out of memory", m.Name)
-	default:
-		f.Summary = fmt.Sprintf("%s was killed with SIGKILL (exit 137) without running out of memory: a docker kill, or a stop that outlasted its %s grace period", m.Name, grace)
-	}
-	f.Evidence = append(f.Evidence, fmt.Sprintf("stop_grace_period: %s", grace))
-	f.Evidence = append(f.Evidence, lastLogs(d.s, 3)...)
-	if term || !kill {
-		n := raisedGrace(grace)
-		f.Fixes = append(f.Fixes, Fix{ID: "raise-stop-grace", Title: fmt.Sprintf("raise %s's stop_grace_period from %s to %s, then recreate it", m.Name, grace, n),
-			Action: Action{Kind: ActSetStopGrace, Service: m.Name, Grace: n, Then: ThenRecreate}})
-	}
-	return f, true
-}
-
 func ruleUnhealthy(d *diag) (Finding, bool) {
 	c := d.c
 	if c == nil || c.State != stack.StateRunning || c.Health != "unhealthy" {
@@ -214,6 +173,11 @@ var explanations = map[Kind]string{
 		"docker kill, or the container ignored its stop signal (SIGTERM) for its whole stop_grace_period and the engine " +
 		"killed it. A program that needs longer to shut down cleanly needs a longer grace period; one that ignores SIGTERM " +
 		"should handle it.",
+	KindKilled: "Exit code 137 is SIGKILL, and nothing says who sent it: the engine reports no OOM kill (OOMKilled false, " +
+		"no oom event), no kill and no stop, and stackui saw no OOM kill in the container's memory cgroup. Podman reports " +
+		"neither OOM kills nor stops that outlast their grace period, so on Podman this is either. Run the service with " +
+		"stackui open (it watches each container's memory cgroup and sees an OOM kill as it happens), stop it from stackui " +
+		"(which records its stops), or look for \"Memory cgroup out of memory\" in dmesg.",
 	KindArchMismatch: "The image holds programs for another CPU architecture. The engine cannot run them natively; with emulation " +
 		"(binfmt/QEMU, Rosetta) they run, slowly. Use an image for the engine's platform: set platform: and pull or rebuild.",
 	KindGPUUnavailable: "The service reserves an NVIDIA GPU, and the engine cannot hand one out: it has no nvidia runtime and no " +

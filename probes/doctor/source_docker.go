@@ -33,18 +33,34 @@ var (
 func (s DockerSource) PastEvents(ctx context.Context, project string, since, until time.Time) ([]stack.Event, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	res := s.API().Events(ctx, client.EventsListOptions{
-		Since: strconv.FormatInt(since.Unix(), 10),
-		Until: fmt.Sprintf("%d.%09d", until.Unix(), until.Nanosecond()),
-		Filters: make(client.Filters).
-			Add("type", string(events.ContainerEventType)).
-			Add("label", stack.LabelProject+"="+project),
-	})
+	filters := make(client.Filters).
+		Add("type", string(events.ContainerEventType)).
+		Add("label", stack.LabelProject+"="+project)
 	var out []stack.Event
+	if p, err := s.Product(ctx); err == nil && p == stack.EnginePodman {
+		// Podman ends the stream at until by the clock, and replays its
+		// log too slowly to get there: with until now it returns nothing.
+		// Its stream=false returns the log whole.
+		ms, err := s.EventLog(ctx, filters, since)
+		for _, m := range ms {
+			if e := docker.Event(m); !e.Time.After(until) {
+				out = append(out, e)
+			}
+		}
+		if err != nil {
+			return out, fmt.Errorf("past events of project %s: %w", project, err)
+		}
+		return out, nil
+	}
+	res := s.API().Events(ctx, client.EventsListOptions{
+		Since:   strconv.FormatInt(since.Unix(), 10),
+		Until:   fmt.Sprintf("%d.%09d", until.Unix(), until.Nanosecond()),
+		Filters: filters,
+	})
 	for {
 		select {
 		case m := <-res.Messages:
-			out = append(out, eventOf(m))
+			out = append(out, docker.Event(m))
 		case err := <-res.Err:
 			// With until set, the engine ends the stream: io.EOF.
 			if err == nil || errors.Is(err, io.EOF) {
@@ -55,33 +71,6 @@ func (s DockerSource) PastEvents(ctx context.Context, project string, since, unt
 			return out, ctx.Err()
 		}
 	}
-}
-
-// eventOf translates the fields the rules read.
-func eventOf(m events.Message) stack.Event {
-	attrs := m.Actor.Attributes
-	ev := stack.Event{
-		ContainerID: m.Actor.ID,
-		Name:        attrs["name"],
-		Project:     attrs[stack.LabelProject],
-		Service:     attrs[stack.LabelService],
-	}
-	if m.TimeNano != 0 {
-		ev.Time = time.Unix(0, m.TimeNano)
-	} else {
-		ev.Time = time.Unix(m.Time, 0)
-	}
-	action, detail, _ := strings.Cut(string(m.Action), ":")
-	ev.Action = strings.TrimSpace(action)
-	switch ev.Action {
-	case "die":
-		ev.ExitCode, _ = strconv.Atoi(attrs["exitCode"])
-	case "kill":
-		ev.Signal = attrs["signal"]
-	case "health_status":
-		ev.Health = strings.TrimSpace(detail)
-	}
-	return ev
 }
 
 // PortHolders lists the running containers that publish a host port.

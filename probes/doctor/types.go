@@ -12,8 +12,14 @@ type Kind string
 
 // The kinds of findings, as the issue's table names them.
 const (
-	KindOOM            Kind = "oom"
-	KindSigkill        Kind = "sigkill"
+	KindOOM     Kind = "oom"
+	KindSigkill Kind = "sigkill"
+	// KindKilled is an exit 137 with no evidence of who sent the SIGKILL:
+	// no OOM kill (engine, cgroup or kernel log) and no kill or stop
+	// (events, or a stop stackui ran). Podman leaves every OOM kill and
+	// every stop that outlasts its grace period so, unless stackui
+	// watched or stopped it.
+	KindKilled         Kind = "killed"
 	KindArchMismatch   Kind = "arch-mismatch"
 	KindGPUUnavailable Kind = "gpu-unavailable"
 	KindCUDADriver     Kind = "cuda-driver"
@@ -184,6 +190,39 @@ type ServiceEvidence struct {
 	Net *NetEvidence `json:"net,omitempty"`
 	// Binds are what the host holds at the bind sources (see net.go).
 	Binds []BindState `json:"binds,omitempty"`
+	// OOMSeen are OOM kills in its containers' memory cgroups that stackui
+	// saw itself: the TUI's sampler watching the cgroup, or the kernel's
+	// log. They do not depend on the engine's word (Podman's is false).
+	OOMSeen []OOMSeen `json:"oom_seen,omitempty"`
+	// LastMem is each container's memory at its last sample (the TUI's
+	// sampler), against its limit.
+	LastMem []MemSample `json:"last_mem,omitempty"`
+	// Stops are the stops stackui ran for it (or for the whole project).
+	Stops []IssuedStop `json:"stops,omitempty"`
+}
+
+// OOMSeen is one container's OOM kills as stackui saw them.
+type OOMSeen struct {
+	Container string    `json:"container"` // the ID
+	Service   string    `json:"service,omitempty"`
+	At        time.Time `json:"at"`
+	Kills     uint64    `json:"kills"`
+	// Source says where: "memory cgroup (eventfd)", "memory cgroup
+	// (inotify)", "memory cgroup (sample)" or "kernel log".
+	Source string `json:"source"`
+	// MemUsed and MemLimit are the last sample's before the kill; zero
+	// when not measured.
+	MemUsed  uint64 `json:"mem_used_bytes,omitempty"`
+	MemLimit uint64 `json:"mem_limit_bytes,omitempty"`
+}
+
+// MemSample is a container's memory at one sample.
+type MemSample struct {
+	Container string    `json:"container"` // the ID
+	Service   string    `json:"service,omitempty"`
+	At        time.Time `json:"at"`
+	Used      uint64    `json:"used_bytes"`
+	Limit     uint64    `json:"limit_bytes"` // 0: none
 }
 
 // LogLine is one line of container output.

@@ -6,8 +6,9 @@ import "github.com/stackui/stackui/probes/resources"
 // snapshot of the project: each service's peak memory and its growth
 // before the peak (from the five minutes of history, resources.MemTrend;
 // the container that peaked highest speaks for the service), and the GPU
-// memory nvidia-smi attributes to its containers. Values the caller set
-// already are kept.
+// memory nvidia-smi attributes to its containers; the OOM kills the
+// sampler saw in the containers' memory cgroups, and each container's last
+// memory sample. Values the caller set already are kept.
 func (o *Options) AddUsage(project string, snap resources.Snapshot) {
 	type trend struct {
 		peak   uint64
@@ -21,6 +22,13 @@ func (o *Options) AddUsage(project string, snap resources.Snapshot) {
 		peak, growth := resources.MemTrend(c.History)
 		if t, ok := best[c.Service]; !ok || peak > t.peak {
 			best[c.Service] = trend{peak, growth}
+		}
+		if c.OOM.Kills > 0 {
+			o.OOMSeen = append(o.OOMSeen, OOMSeen{Container: c.ID, Service: c.Service, At: c.OOM.At, Kills: c.OOM.Kills,
+				Source: "memory cgroup (" + c.OOM.Watch + ")", MemUsed: c.OOM.MemUsed, MemLimit: c.OOM.MemLimit})
+		}
+		if !c.Latest.Time.IsZero() {
+			o.LastMem = append(o.LastMem, MemSample{Container: c.ID, Service: c.Service, At: c.Latest.Time, Used: c.Latest.MemUsed, Limit: c.Latest.MemLimit})
 		}
 		if c.GPUMem > 0 && !c.GPUMemUnknown {
 			o.GPUUsers = append(o.GPUUsers, GPUUser{Container: c.Name, Project: project, Service: c.Service, Bytes: c.GPUMem})

@@ -89,6 +89,7 @@ type Sampler struct {
 	gpu      gpu.Reading
 	streams  sync.WaitGroup
 	messages chan streamMsg
+	ooms     chan oomMsg
 }
 
 // tracked is the Sampler's state for one container.
@@ -98,10 +99,11 @@ type tracked struct {
 	source  Source
 	err     string
 
-	files     *cgroupFiles
-	failedPid int // the PID whose cgroup could not be resolved
-	prev      Counters
-	havePrev  bool
+	files       *cgroupFiles
+	failedPid   int // the PID whose cgroup could not be resolved
+	failedTries int // how often, for that PID
+	prev        Counters
+	havePrev    bool
 
 	stream    context.CancelFunc
 	streamGen int
@@ -110,6 +112,8 @@ type tracked struct {
 	gpuMem     uint64
 	gpuUnknown bool
 	hist       history
+
+	oom oomTrack
 }
 
 // NewSampler returns a Sampler; nothing happens until Run.
@@ -129,6 +133,7 @@ func NewSampler(opts Options) *Sampler {
 		wake:     make(chan struct{}, 1),
 		tracked:  map[string]*tracked{},
 		messages: make(chan streamMsg, 16),
+		ooms:     make(chan oomMsg, 16),
 	}
 }
 
@@ -201,13 +206,23 @@ func (s *Sampler) Run(ctx context.Context) {
 		flush.Stop()
 		for _, t := range s.tracked {
 			t.stopStream()
+			t.stopOOM()
 		}
 		s.streams.Wait()
 		if gpuDone != nil {
 			<-gpuDone
 		}
 	}()
+	// A cgroup that could not be resolved is tried again a few times: a
+	// container that has just started (Podman's, seen through its slower
+	// events) may not be in its own cgroup yet.
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
 	for {
+		if s.resolvePending() {
+			retry.Reset(resolveRetry)
+		}
 		need := s.anyCgroupRunning()
 		switch {
 		case need && ticker == nil:
@@ -224,11 +239,20 @@ func (s *Sampler) Run(ctx context.Context) {
 		case <-s.wake:
 			s.reconcile(ctx)
 			s.publish()
+		case <-retry.C:
+			s.reconcile(ctx)
+			s.publish()
 		case <-tick:
 			s.sampleCgroups()
 			s.sampleHost(ctx)
 			s.requestGPU(gpuReq)
 			s.publish()
+		case m := <-s.ooms:
+			// Published at once: an OOM kill is the news the UI's badge
+			// and the doctor wait for.
+			if s.handleOOM(m) {
+				s.publish()
+			}
 		case m := <-s.messages:
 			s.handleStream(m)
 			if !flushArmed {
@@ -245,6 +269,25 @@ func (s *Sampler) Run(ctx context.Context) {
 			s.publish()
 		}
 	}
+}
+
+// resolveTries and resolveRetry bound the retries of a cgroup that could
+// not be resolved: about two seconds.
+const (
+	resolveTries = 8
+	resolveRetry = 250 * time.Millisecond
+)
+
+func (s *Sampler) resolvePending() bool {
+	if !s.opts.Local {
+		return false
+	}
+	for _, t := range s.tracked {
+		if t.running && t.files == nil && t.failedPid != 0 && t.failedTries < resolveTries {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Sampler) anyCgroupRunning() bool {
@@ -286,6 +329,7 @@ func (s *Sampler) reconcile(ctx context.Context) {
 	for id, t := range s.tracked {
 		if !seen[id] {
 			t.stopStream()
+			t.stopOOM()
 			delete(s.tracked, id)
 		}
 	}
@@ -304,19 +348,24 @@ func (s *Sampler) reconcileOne(ctx context.Context, t *tracked, c stack.Containe
 		return
 	}
 	var cgroupErr error
-	if s.opts.Local && t.files == nil && t.failedPid != c.Pid {
+	if s.opts.Local && t.files == nil && (t.failedPid != c.Pid || t.failedTries < resolveTries) {
 		f, err := s.resolve(c)
 		if err == nil {
 			t.files, t.failedPid = &f, 0
 			t.stopStream()
 			t.source, t.err = SourceCgroup, ""
+			s.armOOM(ctx, t)
 			// The baseline read: the first sample follows one interval on.
 			if cur, err := s.rd.counters(f, time.Now); err == nil {
 				t.prev, t.havePrev = cur, true
 			}
 			return
 		}
+		if t.failedPid != c.Pid {
+			t.failedTries = 0
+		}
 		t.failedPid, cgroupErr = c.Pid, err
+		t.failedTries++
 	}
 	if t.files != nil {
 		return
@@ -365,6 +414,7 @@ func (s *Sampler) sampleCgroups() {
 			t.err = "read cgroup: " + err.Error()
 			continue
 		}
+		s.sampleOOM(t, cur.Time)
 		if !t.havePrev {
 			t.prev, t.havePrev = cur, true
 			continue
@@ -397,7 +447,7 @@ func (s *Sampler) publish() {
 			ID: t.c.ID, Name: t.c.Name, Service: t.c.Service, Number: t.c.Number,
 			Running: t.running, Source: t.source, Latest: t.latest,
 			GPUMem: t.gpuMem, GPUMemUnknown: t.gpuUnknown, Err: t.err,
-			History: t.hist.points(),
+			History: t.hist.points(), OOM: t.oom.seen,
 		})
 	}
 	slices.SortFunc(cs, func(a, b ContainerUsage) int {

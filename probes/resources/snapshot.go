@@ -44,6 +44,9 @@ type ContainerUsage struct {
 	// History is up to the last five minutes, oldest first, one point
 	// per sample. Shared: do not modify.
 	History []Point `json:"-"`
+	// OOM is what its memory cgroup said of OOM kills while the Sampler
+	// watched it (see oom.go); OOM.Kills is 0 when there were none.
+	OOM OOMKill `json:"oom"`
 }
 
 // HostUsage is this machine's CPU and memory.

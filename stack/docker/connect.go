@@ -42,6 +42,7 @@ type Client struct {
 
 	mu        sync.Mutex
 	platforms map[string]string // image ID -> os/arch[/variant]; image platforms never change
+	product   string            // stack.EngineDocker or stack.EnginePodman once asked (Product)
 }
 
 // Connect builds a client for the engine that opts and the environment

@@ -12,17 +12,32 @@ import (
 // Info describes the engine: platform, resources, runtimes (to tell whether
 // it can hand out GPUs), cgroup setup and versions.
 func (c *Client) Info(ctx context.Context) (stack.EngineInfo, error) {
+	// Both at once: Podman takes a second or more for each.
+	type version struct {
+		v   client.ServerVersionResult
+		err error
+	}
+	vc := make(chan version, 1)
+	go func() {
+		v, err := c.api.ServerVersion(ctx, client.ServerVersionOptions{})
+		vc <- version{v, err}
+	}()
 	res, err := c.api.Info(ctx, client.InfoOptions{})
+	vr := <-vc
 	if err != nil {
 		return stack.EngineInfo{}, c.wrap("engine info", err)
 	}
-	ver, err := c.api.ServerVersion(ctx, client.ServerVersionOptions{})
+	ver, err := vr.v, vr.err
 	if err != nil {
 		return stack.EngineInfo{}, c.wrap("engine version", err)
 	}
+	c.mu.Lock()
+	c.product = engineProduct(ver)
+	c.mu.Unlock()
 	in := res.Info
 	out := stack.EngineInfo{
 		Host:            c.host,
+		Engine:          engineProduct(ver),
 		ServerVersion:   in.ServerVersion,
 		APIVersion:      c.api.ClientVersion(),
 		OS:              in.OSType,
@@ -67,6 +82,21 @@ func (c *Client) Info(ctx context.Context) (stack.EngineInfo, error) {
 		}
 	}
 	return out, nil
+}
+
+// engineProduct tells Podman from Docker by the components its version
+// lists: Podman's service names "Podman Engine", Docker's "Engine" (its
+// Platform.Name is "Docker Engine - Community" or Docker Desktop's).
+func engineProduct(ver client.ServerVersionResult) string {
+	for _, comp := range ver.Components {
+		if strings.Contains(strings.ToLower(comp.Name), "podman") {
+			return stack.EnginePodman
+		}
+	}
+	if strings.Contains(strings.ToLower(ver.Platform.Name), "podman") {
+		return stack.EnginePodman
+	}
+	return stack.EngineDocker
 }
 
 // normalizeArch turns uname -m names into GOARCH names, the form compose

@@ -37,13 +37,42 @@ func (c *Client) Stats(ctx context.Context, id string, stream bool, fn func(stac
 			}
 			return c.wrap("stats of "+id, err)
 		}
-		if err := fn(fromStatsResponse(raw)); err != nil {
+		st := fromStatsResponse(raw)
+		if !stream && st.PreCPUTotal == 0 && st.PreSystemCPU == 0 {
+			// Podman's one-shot sample has no previous one, so no CPU
+			// figure: take the second of a stream instead.
+			res.Body.Close()
+			return c.secondSample(ctx, id, fn)
+		}
+		if err := fn(st); err != nil {
 			return err
 		}
 		if !stream {
 			return nil
 		}
 	}
+}
+
+// secondSample sends fn the second sample of a stream, the first with a
+// previous one to compare with.
+func (c *Client) secondSample(ctx context.Context, id string, fn func(stack.Stats) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errDone := errors.New("second sample sent")
+	n := 0
+	err := c.Stats(ctx, id, true, func(st stack.Stats) error {
+		if n++; n < 2 && st.PreCPUTotal == 0 && st.PreSystemCPU == 0 {
+			return nil
+		}
+		if err := fn(st); err != nil {
+			return err
+		}
+		return errDone
+	})
+	if errors.Is(err, errDone) {
+		return nil
+	}
+	return err
 }
 
 // DecodeStats decodes one Engine API stats document (GET

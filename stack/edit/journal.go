@@ -47,6 +47,16 @@ func StateDir() (string, error) {
 	return filepath.Join(home, ".local", "state", "stackui"), nil
 }
 
+// ProjectFile is the path of a per-project state file under the state
+// folder: StateDir/sub/PROJECT.json, the project's name made safe.
+func ProjectFile(sub, project string) (string, error) {
+	dir, err := StateDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, sub, journalKey(project)+".json"), nil
+}
+
 // journal is one project's undo journal (a JSON list of receipts, oldest
 // first) and its folder of backups.
 type journal struct {

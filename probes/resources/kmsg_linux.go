@@ -1,0 +1,59 @@
+//go:build linux
+
+package resources
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// KernelOOMs reads the kernel's log (/dev/kmsg, what dmesg shows) for
+// the OOM kills in the memory cgroups of these containers. It is the
+// evidence that outlives the cgroup, for a doctor run after the kill
+// (stackui doctor) on an engine that does not report it (Podman): the
+// cgroup is gone by then, the kernel's ring buffer still holds the line
+// until newer messages push it out. Reading it needs root or CAP_SYSLOG
+// where dmesg_restrict is set.
+func KernelOOMs(ids []string) ([]KernelOOM, error) {
+	// A raw descriptor: os.File's Fd would make it blocking, and the read
+	// past the last record must say EAGAIN instead of waiting for one.
+	fd, err := unix.Open("/dev/kmsg", unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("kernel log: %w", &os.PathError{Op: "open", Path: "/dev/kmsg", Err: err})
+	}
+	defer unix.Close(fd)
+	boot := bootTime()
+	var out []KernelOOM
+	buf := make([]byte, 8192)
+	for {
+		n, err := unix.Read(fd, buf)
+		switch {
+		case errors.Is(err, syscall.EAGAIN):
+			return out, nil
+		case errors.Is(err, syscall.EPIPE):
+			continue // overwritten while read: the next record follows
+		case err != nil:
+			return out, fmt.Errorf("kernel log: %w", err)
+		case n == 0:
+			return out, nil
+		}
+		if k, since, ok := parseKmsgOOM(string(buf[:n]), ids); ok {
+			k.At = boot.Add(since)
+			out = append(out, k)
+		}
+	}
+}
+
+// bootTime is the wall time at which the kernel log's clock read zero.
+func bootTime() time.Time {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		return time.Time{}
+	}
+	return time.Now().Add(-time.Duration(ts.Nano()))
+}

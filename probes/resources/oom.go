@@ -1,0 +1,189 @@
+package resources
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"time"
+)
+
+// OOM kills are read from the container's memory cgroup, not from the
+// engine: Docker reports them (OOMKilled, an oom event), Podman 4.3 on
+// cgroup v1 does not (exit 137, OOMKilled false, no event). The kernel
+// counts them in the cgroup itself: memory.oom_control's oom_kill on v1
+// (kernels from 4.13), memory.events' oom_kill on v2. The Sampler reads
+// that counter when it starts measuring a container (the baseline), on
+// every sample, and at once when the kernel signals the cgroup (see
+// watchOOM), because the cgroup is removed moments after the container
+// dies and a sample a second later finds nothing.
+
+// OOMKill is what the Sampler saw of OOM kills in one container's cgroup.
+type OOMKill struct {
+	// Kills counts the OOM kills in the container's cgroup since the
+	// Sampler began watching it (across its restarts).
+	Kills uint64 `json:"kills"`
+	// At is when the last was seen: within milliseconds of the kill when
+	// Watch says "eventfd" or "inotify", within a sample otherwise.
+	At time.Time `json:"at"`
+	// Watch says how the cgroup was watched: "eventfd" (v1),
+	// "inotify" (v2), or "sample" (the counter read once a second, when
+	// the kernel's notification could not be armed).
+	Watch string `json:"watch"`
+	// MemUsed and MemLimit are the last sample's before the kill.
+	MemUsed  uint64 `json:"mem_used_bytes"`
+	MemLimit uint64 `json:"mem_limit_bytes"`
+}
+
+// oomCounterFile is the file whose oom_kill line counts the kills.
+func oomCounterFile(f cgroupFiles) string {
+	if f.v2 {
+		return filepath.Join(f.mem, "memory.events")
+	}
+	return filepath.Join(f.mem, "memory.oom_control")
+}
+
+// oomState parses memory.oom_control (v1) or memory.events (v2): the
+// kill count, and whether an OOM is under way (v1's under_oom; v2's oom
+// count, which rises before the kill).
+type oomState struct {
+	kills    uint64
+	underOOM bool
+	ooms     uint64 // v2 only
+}
+
+func parseOOM(b []byte) (oomState, bool) {
+	var st oomState
+	found := false
+	for line := range bytes.Lines(b) {
+		k, v, ok := bytes.Cut(bytes.TrimSpace(line), []byte{' '})
+		if !ok {
+			continue
+		}
+		n := parseUint(v)
+		switch string(k) {
+		case "oom_kill":
+			st.kills, found = n, true
+		case "under_oom":
+			st.underOOM = n > 0
+		case "oom":
+			st.ooms = n
+		}
+	}
+	return st, found
+}
+
+func parseUint(b []byte) uint64 {
+	var n uint64
+	for _, c := range bytes.TrimSpace(b) {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n
+}
+
+// oomMsg is a watcher's report: the kill count of one of the container's
+// cgroups (gen tells which), read right after the kernel signalled it.
+type oomMsg struct {
+	id    string
+	gen   int
+	kills uint64
+	at    time.Time
+}
+
+// oomSettle is how long a v1 watcher keeps reading after a notification
+// for the kill count to rise: the kernel signals the eventfd when the OOM
+// starts, and counts the kill a moment later.
+const oomSettle = 100 * time.Millisecond
+
+// oomTrack is a tracked container's OOM state, owned by Run's goroutine.
+type oomTrack struct {
+	seen OOMKill
+	// gen numbers the cgroups the container has had (a restart makes a
+	// new one); counted is, per cgroup, the count already accounted for.
+	// The watcher and the per-sample read both report; whoever reads a
+	// rise first counts it.
+	gen     int
+	counted map[int]uint64
+	stops   []context.CancelFunc
+}
+
+// armOOM starts on t's freshly resolved cgroup: the baseline count, and
+// the kernel's notification where it can be armed (else the per-sample
+// read is all).
+func (s *Sampler) armOOM(ctx context.Context, t *tracked) {
+	if t.files == nil {
+		return
+	}
+	o := &t.oom
+	o.gen++
+	if o.counted == nil {
+		o.counted = map[int]uint64{}
+	}
+	delete(o.counted, o.gen-2)
+	f := *t.files
+	b, err := s.rd.read(oomCounterFile(f))
+	st, ok := parseOOM(b)
+	if err != nil || !ok {
+		o.seen.Watch = ""
+		return
+	}
+	o.counted[o.gen] = st.kills
+	id, gen := t.c.ID, o.gen
+	wctx, cancel := context.WithCancel(ctx)
+	how, err := watchOOM(wctx, f, st.kills, func(kills uint64) {
+		select {
+		case s.ooms <- oomMsg{id: id, gen: gen, kills: kills, at: time.Now()}:
+		case <-wctx.Done():
+		}
+	}, &s.streams)
+	if err != nil {
+		cancel()
+		o.seen.Watch = "sample"
+		return
+	}
+	// The watch is left running when the container stops: the kernel
+	// signals the cgroup's removal too, which ends it, and stopping it at
+	// the die event could drop the report of the kill that caused it.
+	o.stops = append(o.stops, cancel)
+	o.seen.Watch = how
+}
+
+// sampleOOM reads the counter with a sample.
+func (s *Sampler) sampleOOM(t *tracked, now time.Time) {
+	if b, err := s.rd.read(oomCounterFile(*t.files)); err == nil {
+		if st, ok := parseOOM(b); ok {
+			t.noteOOM(t.oom.gen, st.kills, now)
+		}
+	}
+}
+
+// stopOOM ends every watch of t's cgroups.
+func (t *tracked) stopOOM() {
+	for _, stop := range t.oom.stops {
+		stop()
+	}
+	t.oom.stops = nil
+}
+
+// noteOOM takes a count read from cgroup gen; it reports whether t's OOM
+// figures changed.
+func (t *tracked) noteOOM(gen int, kills uint64, at time.Time) bool {
+	o := &t.oom
+	base, ok := o.counted[gen]
+	if !ok || kills <= base {
+		return false
+	}
+	o.counted[gen] = kills
+	o.seen.Kills += kills - base
+	o.seen.At = at
+	o.seen.MemUsed, o.seen.MemLimit = t.latest.MemUsed, t.latest.MemLimit
+	return true
+}
+
+// handleOOM applies a watcher's report.
+func (s *Sampler) handleOOM(m oomMsg) bool {
+	t := s.tracked[m.id]
+	return t != nil && t.noteOOM(m.gen, m.kills, m.at)
+}

@@ -1,0 +1,123 @@
+package resources
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+
+	"github.com/stackui/stackui/internal/testenv"
+	"github.com/stackui/stackui/stack"
+	"github.com/stackui/stackui/stack/docker"
+)
+
+// The Sampler sees a real OOM kill in the container's memory cgroup, on
+// Docker (which reports it too) and on Podman (which does not): the
+// kernel's notification, not the once-a-second sample, brings it, so it
+// is seen within milliseconds of the kill the kernel logs. The latency is
+// logged (a measurement, not asserted); the kill itself must be seen,
+// with the memory of the last sample before it.
+func TestSamplerSeesOOMKillOnRealEngine(t *testing.T) {
+	api := testenv.Engine(t)
+	testenv.DemoImages(t)
+	if runtime.GOOS != "linux" {
+		t.Skip("reads cgroups; the engine's containers run on this host only on Linux")
+	}
+	eng, err := docker.Connect(context.Background(), docker.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	info, err := eng.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	project := testenv.ProjectName(t)
+	t.Cleanup(func() { testenv.RemoveProject(t, api, project) })
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const limit = 32 << 20
+	res, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Config: &container.Config{
+			Image: workloadImage,
+			// Two seconds of growth before the kill: time for the
+			// Sampler to resolve the cgroup and take samples.
+			Cmd: []string{"--alloc", "512M", "--alloc-step", "8M", "--alloc-every", "500ms"},
+			Labels: map[string]string{
+				stack.LabelProject: project, stack.LabelService: "trainer",
+				stack.LabelContainerNumber: "1", stack.LabelOneoff: "False",
+			},
+		},
+		HostConfig: &container.HostConfig{Resources: container.Resources{Memory: limit, MemorySwap: limit}},
+		Name:       project + "-trainer-1",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	p := &stack.Project{Name: project, Services: []stack.Service{{Name: "trainer", Enabled: true}}}
+	cs, err := eng.ProjectContainers(ctx, project)
+	if err != nil || len(cs) != 1 || cs[0].State != stack.StateRunning {
+		t.Fatalf("container: %+v %v", cs, err)
+	}
+	s := NewSampler(Options{Local: true, MemTotal: info.MemTotal})
+	sctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { s.Run(sctx) })
+	defer func() { stop(); wg.Wait() }()
+	s.Update(stack.SnapshotOf(p, stack.EngineStatus{Reachable: true}, cs))
+
+	snap := waitFor(t, s, 60*time.Second, func(sn Snapshot) bool {
+		cu, _ := sn.Container(res.ID)
+		return cu.OOM.Kills > 0
+	})
+	cu, _ := snap.Container(res.ID)
+	t.Logf("engine %s: OOM seen %+v", info.Name(), cu.OOM)
+	if cu.OOM.Watch != "eventfd" && cu.OOM.Watch != "inotify" {
+		t.Errorf("watched by %q, want the kernel's notification", cu.OOM.Watch)
+	}
+	if cu.OOM.MemLimit != limit || cu.OOM.MemUsed == 0 || cu.OOM.MemUsed > limit {
+		t.Errorf("memory at the last sample: %d of %d, want under the %d limit", cu.OOM.MemUsed, cu.OOM.MemLimit, limit)
+	}
+	// The engine's own word, for the record: Docker says OOMKilled,
+	// Podman 4.3 on cgroup v1 does not.
+	c, err := waitExited(ctx, eng, res.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("engine says: exit %d, OOMKilled %v", c.ExitCode, c.OOMKilled)
+	if c.ExitCode != 137 {
+		t.Errorf("exit %d, want 137", c.ExitCode)
+	}
+	ks, err := KernelOOMs([]string{res.ID})
+	if err != nil {
+		t.Logf("kernel log not readable, no latency measured: %v", err)
+		return
+	}
+	if len(ks) == 0 {
+		t.Fatalf("the kernel logged no OOM kill in %s's cgroup", res.ID[:12])
+	}
+	k := ks[len(ks)-1]
+	t.Logf("MEASURED: OOM kill (kernel log, %s) to the Sampler's snapshot: %v", k.At.Format("15:04:05.000000"), cu.OOM.At.Sub(k.At))
+}
+
+// waitExited waits until the container is no longer running.
+func waitExited(ctx context.Context, eng *docker.Client, id string) (stack.Container, error) {
+	for {
+		c, err := eng.InspectContainer(ctx, id)
+		if err != nil || c.State != stack.StateRunning {
+			return c, err
+		}
+		select {
+		case <-ctx.Done():
+			return c, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
