@@ -35,7 +35,7 @@ func TestE2ETmuxTabs(t *testing.T) {
 	t.Cleanup(func() { testenv.RemoveProject(t, api, project) })
 
 	s := startTmux(t, dir, 200, 50, bin, "-p", project)
-	s.waitText("engine ok", 10*time.Second)
+	s.waitText(" ok · ", 20*time.Second)
 	s.keys("U")
 	s.waitText("✓ up all", 90*time.Second)
 	s.waitFor("api running", 30*time.Second, func(scr string) bool {

@@ -47,7 +47,7 @@ func TestE2ETmuxResourcesAndProjects(t *testing.T) {
 
 	s := startTmux(t, dir, 150, 36, bin, "-p", project)
 	s.waitText("always on", 10*time.Second)
-	s.waitText("engine ok", 10*time.Second)
+	s.waitText(" ok · ", 20*time.Second)
 	s.keys("U")
 	s.waitText("✓ up all", 90*time.Second)
 	s.waitText("2 running", 30*time.Second)
