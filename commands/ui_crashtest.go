@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -51,4 +52,27 @@ func testLoadDelay(ctx context.Context) {
 	case <-time.After(d):
 	case <-ctx.Done():
 	}
+}
+
+// cpuProfileEnv names a file to write the TUI's CPU profile to (pprof), for
+// measuring what an idle screen costs with many containers: the profile
+// covers the whole session and is written when it ends.
+const cpuProfileEnv = "STACKUI_CPUPROFILE"
+
+// startCPUProfile starts profiling when cpuProfileEnv names a file; the
+// function it returns stops and writes it.
+func startCPUProfile() func() {
+	path := os.Getenv(cpuProfileEnv)
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }

@@ -201,6 +201,7 @@ func (s *Sampler) Run(ctx context.Context) {
 		flush.Stop()
 		for _, t := range s.tracked {
 			t.stopStream()
+			t.dropFiles()
 		}
 		s.streams.Wait()
 		if gpuDone != nil {
@@ -286,6 +287,7 @@ func (s *Sampler) reconcile(ctx context.Context) {
 	for id, t := range s.tracked {
 		if !seen[id] {
 			t.stopStream()
+			t.dropFiles()
 			delete(s.tracked, id)
 		}
 	}
@@ -296,7 +298,8 @@ func (s *Sampler) reconcileOne(ctx context.Context, t *tracked, c stack.Containe
 	t.c = c
 	t.running = c.State == stack.StateRunning
 	if !t.running || pidChanged {
-		t.files, t.havePrev = nil, false
+		t.dropFiles()
+		t.havePrev = false
 	}
 	if !t.running {
 		t.stopStream()
@@ -307,6 +310,7 @@ func (s *Sampler) reconcileOne(ctx context.Context, t *tracked, c stack.Containe
 	if s.opts.Local && t.files == nil && t.failedPid != c.Pid {
 		f, err := s.resolve(c)
 		if err == nil {
+			f.kept = newKeptFiles()
 			t.files, t.failedPid = &f, 0
 			t.stopStream()
 			t.source, t.err = SourceCgroup, ""
@@ -334,6 +338,14 @@ func (s *Sampler) reconcileOne(ctx context.Context, t *tracked, c stack.Containe
 			t.err = cgroupErr.Error()
 		}
 	}
+}
+
+// dropFiles forgets the container's cgroup, closing its kept files.
+func (t *tracked) dropFiles() {
+	if t.files != nil {
+		t.files.kept.close()
+	}
+	t.files = nil
 }
 
 func (s *Sampler) resolve(c stack.Container) (cgroupFiles, error) {
