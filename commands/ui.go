@@ -36,7 +36,6 @@ func runUI(f *Factory, args []string) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	defer startCPUProfile()()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	b := f.Backend

@@ -54,9 +54,9 @@ func testLoadDelay(ctx context.Context) {
 	}
 }
 
-// cpuProfileEnv names a file to write the TUI's CPU profile to (pprof), for
-// measuring what an idle screen costs with many containers: the profile
-// covers the whole session and is written when it ends.
+// cpuProfileEnv names a file to write a CPU profile of the whole run to
+// (pprof), for measuring what the TUI costs idle with many containers, or
+// what `ps --json` spends its time on.
 const cpuProfileEnv = "STACKUI_CPUPROFILE"
 
 // startCPUProfile starts profiling when cpuProfileEnv names a file; the

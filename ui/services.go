@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/stackui/stackui/internal/textsafe"
 	"github.com/stackui/stackui/probes/resources"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/themes"
@@ -31,6 +32,19 @@ type servicesPane struct {
 	usage resources.Snapshot
 	// badges mark services the doctor has a finding for.
 	badges map[string]string
+	// gen counts changes to what the rows show; view caches View's output
+	// for it and the cursor, scroll and size: the root draws a frame for
+	// every burst of log lines, and drawing 100 rows each time was most of
+	// the UI's idle cost at 100 containers.
+	gen     int
+	viewFor servicesViewKey
+	view    string
+}
+
+// servicesViewKey is what a rendered list was rendered for.
+type servicesViewKey struct {
+	gen, cursor, top, width, height int
+	ok                              bool
 }
 
 func newServicesPane(st themes.Styles, keys *keyMap) *servicesPane {
@@ -64,7 +78,7 @@ func (p *servicesPane) selectedService() *stack.ServiceState {
 func (p *servicesPane) Init() tea.Cmd { return nil }
 
 // SetStyles switches the styles, once the terminal's background is known.
-func (p *servicesPane) SetStyles(st themes.Styles) { p.st = st }
+func (p *servicesPane) SetStyles(st themes.Styles) { p.st = st; p.gen++ }
 
 // Capturing is false: the list never takes every key.
 func (p *servicesPane) Capturing() bool { return false }
@@ -91,6 +105,7 @@ func (p *servicesPane) SetSnapshot(s stack.Snapshot) tea.Cmd {
 }
 
 func (p *servicesPane) setSnapshot(s stack.Snapshot) {
+	p.gen++
 	var was row
 	had := false
 	if r, ok := p.selectedRow(); ok {
@@ -100,7 +115,7 @@ func (p *servicesPane) setSnapshot(s stack.Snapshot) {
 	p.nameWidth = 8
 	for _, r := range p.rows {
 		if r.service != nil {
-			p.nameWidth = max(p.nameWidth, min(ansi.StringWidth(r.service.Service.Name), 24))
+			p.nameWidth = max(p.nameWidth, min(ansi.StringWidth(displayName(r.service.Service.Name)), 24))
 		}
 	}
 	if had {
@@ -170,8 +185,17 @@ func (p *servicesPane) scroll() {
 	p.top = max(min(p.top, len(p.rows)-p.height), 0)
 }
 
-// View renders the visible rows.
+// View renders the visible rows, again only when something they show
+// changed.
 func (p *servicesPane) View() string {
+	key := servicesViewKey{gen: p.gen, cursor: p.cursor, top: p.top, width: p.width, height: p.height, ok: true}
+	if key != p.viewFor {
+		p.view, p.viewFor = p.render(), key
+	}
+	return p.view
+}
+
+func (p *servicesPane) render() string {
 	end := len(p.rows)
 	if p.height > 0 {
 		end = min(p.top+p.height, len(p.rows))
@@ -205,7 +229,7 @@ func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 	// A name past the column is cut, not allowed to push the columns
 	// after it out of line; the selected service's full name is in the
 	// right pane's title.
-	name := ansi.Truncate(s.Service.Name, p.nameWidth, "…")
+	name := ansi.Truncate(displayName(s.Service.Name), p.nameWidth, "…")
 	name += strings.Repeat(" ", max(p.nameWidth-ansi.StringWidth(name), 0))
 	state := stateText(s)
 	var extra []string
@@ -252,10 +276,16 @@ func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 }
 
 // setBadges takes the doctor's badges, by service.
-func (p *servicesPane) setBadges(b map[string]string) { p.badges = b }
+func (p *servicesPane) setBadges(b map[string]string) { p.badges = b; p.gen++ }
 
 // setUsage takes the latest resource figures for the rows' columns.
-func (p *servicesPane) setUsage(u resources.Snapshot) { p.usage = u }
+func (p *servicesPane) setUsage(u resources.Snapshot) { p.usage = u; p.gen++ }
+
+// displayName is a name as the rows show it: cleaned before its width is
+// taken, so a control or bidi character (shown escaped, as <U+202E>) is
+// counted as the cells it will take, not escaped later at the frame, which
+// pushed the columns after it out of line.
+func displayName(name string) string { return textsafe.Line(name) }
 
 // Widths of the resource columns: "1600%" and "999M/1.5G".
 const (

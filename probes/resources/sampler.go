@@ -40,8 +40,9 @@ type Options struct {
 	// stands for the limit of containers without one, as in docker stats.
 	// Zero: this host's.
 	MemTotal uint64
-	// Interval between cgroup samples; zero means one second. Shorter is
-	// for tests only.
+	// Interval between cgroup samples; zero means one second. A one-shot
+	// measurement (ps, top) uses a shorter one, so it need not wait a
+	// second; tests too.
 	Interval time.Duration
 	// History is how many points each container keeps; zero means
 	// DefaultHistory (five minutes at one a second).
