@@ -106,6 +106,9 @@ type cgroupFiles struct {
 	// kept, when set, holds the files open between samples (the
 	// sampler's); nil opens and closes each file per read.
 	kept *keptFiles
+	// brief reads only CPU and memory, leaving the network, block I/O
+	// and PID counts zero.
+	brief bool
 }
 
 // resolveCgroup finds a container's cgroup directories from its main
@@ -270,10 +273,12 @@ func (r *reader) counters(f cgroupFiles, now func() time.Time) (Counters, error)
 			return c, err
 		}
 		c.CPUNanos = statValue(b, "usage_usec") * 1000
-		if b, err := r.keptRead(f.kept, filepath.Join(f.mem, "io.stat")); err == nil {
-			c.BlkRead, c.BlkWrite = parseIOStat(b)
+		if !f.brief {
+			if b, err := r.keptRead(f.kept, filepath.Join(f.mem, "io.stat")); err == nil {
+				c.BlkRead, c.BlkWrite = parseIOStat(b)
+			}
+			c.Pids, _ = r.keptUint(f.kept, filepath.Join(f.mem, "pids.current"))
 		}
-		c.Pids, _ = r.keptUint(f.kept, filepath.Join(f.mem, "pids.current"))
 	} else {
 		if c.MemUsage, err = r.keptUint(f.kept, filepath.Join(f.mem, "memory.usage_in_bytes")); err != nil {
 			return c, err
@@ -289,20 +294,22 @@ func (r *reader) counters(f cgroupFiles, now func() time.Time) (Counters, error)
 		if c.CPUNanos, err = r.keptUint(f.kept, filepath.Join(f.cpu, "cpuacct.usage")); err != nil {
 			return c, err
 		}
-		if f.blkio != "" {
+		if f.blkio != "" && !f.brief {
 			if b, err := r.keptRead(f.kept, filepath.Join(f.blkio, "blkio.throttle.io_service_bytes_recursive")); err == nil {
 				c.BlkRead, c.BlkWrite = parseBlkio(b)
 			}
 		}
-		if f.pids != "" {
+		if f.pids != "" && !f.brief {
 			c.Pids, _ = r.keptUint(f.kept, filepath.Join(f.pids, "pids.current"))
 		}
 	}
 	if c.MemLimit >= unlimited {
 		c.MemLimit = 0
 	}
-	if b, err := r.keptRead(f.kept, f.netDev); err == nil {
-		c.NetRx, c.NetTx = parseNetDev(b)
+	if !f.brief {
+		if b, err := r.keptRead(f.kept, f.netDev); err == nil {
+			c.NetRx, c.NetTx = parseNetDev(b)
+		}
 	}
 	c.Time = now()
 	return c, nil

@@ -367,11 +367,22 @@ func (s *Sampler) resolve(c stack.Container) (cgroupFiles, error) {
 
 func (s *Sampler) sampleCgroups() {
 	mem := s.machineMem()
+	s.inMu.Lock()
+	visible := s.visible
+	s.inMu.Unlock()
 	for _, t := range s.tracked {
 		if !t.running || t.files == nil {
 			continue
 		}
-		cur, err := s.rd.counters(*t.files, time.Now)
+		// Containers off screen need only CPU and memory (the services
+		// rows); their network, block I/O and PID counts are read while
+		// they are shown, and otherwise carry the last figures.
+		f := *t.files
+		f.brief = !visible[t.c.ID] && t.havePrev
+		cur, err := s.rd.counters(f, time.Now)
+		if err == nil && f.brief {
+			cur.NetRx, cur.NetTx, cur.BlkRead, cur.BlkWrite, cur.Pids = t.prev.NetRx, t.prev.NetTx, t.prev.BlkRead, t.prev.BlkWrite, t.prev.Pids
+		}
 		if err != nil {
 			// Most likely the container is stopping and its cgroup
 			// went first; the update about it follows.

@@ -3,6 +3,7 @@ package resources
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,4 +68,42 @@ func BenchmarkSampleSecond100(b *testing.B) {
 	if c, ok := s.Snapshot().Container(cs[0].ID); !ok || c.Latest.MemUsed == 0 {
 		b.Fatalf("not measured: %+v", c.Latest)
 	}
+}
+
+// A container off screen is sampled for CPU and memory only, its network
+// counters carried from the last full read; once shown, they are read
+// every interval again.
+func TestSamplerReadsDetailOnlyWhileShown(t *testing.T) {
+	root := fakeTree(t, v1Host)
+	netFile := filepath.Join(root, "proc/7678/net/dev")
+	memFile := filepath.Join(root, "cg/memory/docker", testID, "memory.usage_in_bytes")
+	s := NewSampler(Options{Local: true, ProcRoot: filepath.Join(root, "proc"), Interval: 20 * time.Millisecond, MemTotal: 1 << 30})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); s.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	s.Update(projectSnap(stack.Container{ID: testID, Name: "p-trainer-1", Service: "trainer", Number: 1, State: stack.StateRunning, Pid: 7678}))
+	waitFor(t, s, 10*time.Second, func(sn Snapshot) bool {
+		c, ok := sn.Container(testID)
+		return ok && c.Latest.NetRx == 1042
+	})
+	grown := strings.Replace(v1Host["proc/7678/net/dev"], "1042", "5000", 1)
+	if err := os.WriteFile(netFile, []byte(grown), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(memFile, []byte("99999744\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sn := waitFor(t, s, 10*time.Second, func(sn Snapshot) bool {
+		c, ok := sn.Container(testID)
+		return ok && c.Latest.MemUsed == 99999744-10092544
+	})
+	if c, _ := sn.Container(testID); c.Latest.NetRx != 1042 {
+		t.Errorf("off screen: NetRx %d, want the last full read's 1042", c.Latest.NetRx)
+	}
+	s.SetVisible(testID)
+	waitFor(t, s, 10*time.Second, func(sn Snapshot) bool {
+		c, ok := sn.Container(testID)
+		return ok && c.Latest.NetRx == 5000
+	})
 }
