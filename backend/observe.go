@@ -19,6 +19,11 @@ const engineTimeout = 3 * time.Second
 // infoTimeout bounds the engine's description once it has answered.
 const infoTimeout = 10 * time.Second
 
+// oneShotInterval is the cgroup sampling interval of a one-shot
+// measurement: its CPU figure is the use over that much time, and ps and
+// top wait for it (a second made `ps --json` slow).
+const oneShotInterval = 200 * time.Millisecond
+
 // measureTimeout bounds a one-shot measurement: a cgroup sample takes one
 // interval after the first read, an Engine API stream two samples.
 const measureTimeout = 5 * time.Second
@@ -83,6 +88,23 @@ func AnyRunning(s stack.Snapshot) bool {
 	return false
 }
 
+// AnyConfigHash says whether a container of the snapshot carries the
+// compose CLI's configuration hash, without which drift stays unknown.
+func AnyConfigHash(s stack.Snapshot) bool {
+	for _, c := range allContainers(s) {
+		if _, ok := c.Labels[stack.LabelConfigHash]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// SetProject joins the observed containers to p instead (the same
+// project with its config hashes, for drift).
+func (o *Observation) SetProject(p *stack.Project) {
+	o.Snap = stack.SnapshotOf(p, o.Snap.Engine, allContainers(o.Snap))
+}
+
 func allContainers(s stack.Snapshot) []stack.Container {
 	var cs []stack.Container
 	for _, st := range s.Services {
@@ -101,7 +123,7 @@ func (b *Backend) Measure(ctx context.Context, o *Observation) {
 	if err != nil {
 		return
 	}
-	s, runner := newSampler(eng, o.Info)
+	s, runner := newSampler(eng, o.Info, oneShotInterval)
 	var running []string
 	for _, c := range allContainers(o.Snap) {
 		if c.State == stack.StateRunning {
@@ -145,7 +167,7 @@ func complete(s resources.Snapshot, running []string) bool {
 // newSampler is the resource sampler for eng, which described itself as
 // info: cgroups are read only when the engine runs on this Linux host.
 // The one-shot commands and the TUI measure alike through it.
-func newSampler(eng *docker.Client, info stack.EngineInfo) (*resources.Sampler, *gpu.Runner) {
+func newSampler(eng *docker.Client, info stack.EngineInfo, interval time.Duration) (*resources.Sampler, *gpu.Runner) {
 	local := resources.LocalEngine(info, runtime.GOOS)
 	runner := gpu.NewRunner(gpu.RunnerOptions{Local: local})
 	return resources.NewSampler(resources.Options{
@@ -153,5 +175,6 @@ func newSampler(eng *docker.Client, info stack.EngineInfo) (*resources.Sampler, 
 		Engine:   eng,
 		GPU:      runner,
 		MemTotal: info.MemTotal,
+		Interval: interval,
 	}), runner
 }

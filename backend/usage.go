@@ -52,7 +52,7 @@ func (u *Usage) run(ctx context.Context, eng *docker.Client, guard *crash.Guard)
 		case <-time.After(backoff.Next()):
 		}
 	}
-	s, _ := newSampler(eng, info)
+	s, _ := newSampler(eng, info, 0) // one a second
 	u.mu.Lock()
 	u.s = s
 	s.Update(u.snap)

@@ -140,7 +140,12 @@ func chooseFix(f *Factory, findings []doctor.Finding, pos []string) (doctor.Find
 			continue
 		}
 		if len(finding.Fixes) == 0 {
-			fmt.Fprintf(f.Stderr, "stackui fix: %s has no fix stackui can apply: %s\n", finding.ID, finding.Summary)
+			if len(finding.Unoffered) == 0 {
+				fmt.Fprintf(f.Stderr, "stackui fix: %s has no fix stackui can apply: %s\n", finding.ID, finding.Summary)
+			}
+			for _, u := range finding.Unoffered {
+				fmt.Fprintf(f.Stderr, "stackui fix: %s: %s cannot be applied to the files as they are now: %s%s\n", finding.ID, u.FixID, u.Reason, unofferedHint(u))
+			}
 			return finding, doctor.Fix{}, exitFailure, false
 		}
 		if len(pos) < 2 {
@@ -158,6 +163,16 @@ func chooseFix(f *Factory, findings []doctor.Finding, pos []string) (doctor.Find
 	}
 	fmt.Fprintf(f.Stderr, "stackui fix: no finding %q now (findings: %s)\n", pos[0], listOrNone(ids))
 	return doctor.Finding{}, doctor.Fix{}, exitFailure, false
+}
+
+// unofferedHint says what to do about a fix that cannot be applied: one
+// whose change the files already hold was most likely applied meanwhile,
+// by another stackui, and the service only needs recreating.
+func unofferedHint(u doctor.Unoffered) string {
+	if errors.Is(u.Err, edit.ErrNoChange) {
+		return " (another fix may have written it meanwhile; recreate the service to use it: docker compose up -d)"
+	}
+	return ""
 }
 
 // confirmFix shows the fix with its diff and asks on stdin.

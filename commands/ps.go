@@ -46,13 +46,21 @@ func observeProject(f *Factory, name string, args []string, measure func(o backe
 	if !ok {
 		return o, false, code, false
 	}
-	if *jsonFlag && name == "ps" {
-		// drift, like the figures, is for the JSON: the table stays instant.
-		p = f.Backend.WithConfigHashes(ctx, p)
-	}
 	o = f.Backend.Observe(ctx, p)
+	// drift, like the figures, is for the JSON: the table stays instant.
+	// The compose CLI's hash run (a second and more with docker-compose
+	// 1.29 and 300 services) overlaps the measurement, and is skipped
+	// when no container carries a hash to compare with.
+	var hashed chan *stack.Project
+	if *jsonFlag && name == "ps" && backend.AnyConfigHash(o.Snap) {
+		hashed = make(chan *stack.Project, 1)
+		go func() { hashed <- f.Backend.WithConfigHashes(ctx, p) }()
+	}
 	if measure(o, *jsonFlag) {
 		f.Backend.Measure(ctx, &o)
+	}
+	if hashed != nil {
+		o.SetProject(<-hashed)
 	}
 	return o, *jsonFlag, exitOK, true
 }

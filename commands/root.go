@@ -66,6 +66,7 @@ func commands() []command {
 // Main runs stackui with the process's arguments and streams and one real
 // backend, and returns the exit status. version is the release stamp.
 func Main(args []string, version string) int {
+	defer startCPUProfile()()
 	b := backend.New(backend.Options{})
 	defer b.Close()
 	return Run(&Factory{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Version: version, Backend: b}, args)

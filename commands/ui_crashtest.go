@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -51,4 +52,27 @@ func testLoadDelay(ctx context.Context) {
 	case <-time.After(d):
 	case <-ctx.Done():
 	}
+}
+
+// cpuProfileEnv names a file to write a CPU profile of the whole run to
+// (pprof), for measuring what the TUI costs idle with many containers, or
+// what `ps --json` spends its time on.
+const cpuProfileEnv = "STACKUI_CPUPROFILE"
+
+// startCPUProfile starts profiling when cpuProfileEnv names a file; the
+// function it returns stops and writes it.
+func startCPUProfile() func() {
+	path := os.Getenv(cpuProfileEnv)
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }

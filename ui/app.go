@@ -106,6 +106,9 @@ const (
 // At most one overlay (help, command line, profile picker, confirmation)
 // sits on top and takes the keys while it is open.
 type Model struct {
+	// leftBlock keeps the services pane's fitted block between frames.
+	leftBlock *fittedBlock
+
 	src     Source
 	opts    Options
 	st      themes.Styles
@@ -145,7 +148,7 @@ type Model struct {
 // New makes the root model over a state source.
 func New(src Source, opts Options) Model {
 	keys := defaultKeys()
-	m := Model{src: src, opts: opts, st: opts.Styles, snap: src.Snapshot(), keys: &keys, help: help.New(), loadErr: opts.LoadErr}
+	m := Model{leftBlock: &fittedBlock{}, src: src, opts: opts, st: opts.Styles, snap: src.Snapshot(), keys: &keys, help: help.New(), loadErr: opts.LoadErr}
 	if err := keys.apply(opts.Keys); err != nil {
 		m.note = statusMsg{text: err.Error(), err: true}
 	}

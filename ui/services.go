@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/stackui/stackui/internal/textsafe"
 	"github.com/stackui/stackui/probes/resources"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/themes"
@@ -36,6 +37,19 @@ type servicesPane struct {
 	longest int
 	// counts are the title's running / exited / not created figures.
 	counts serviceCounts
+	// gen counts changes to what the rows show; view caches View's output
+	// for it and the cursor, scroll and size: the root draws a frame for
+	// every burst of log lines, and drawing 100 rows each time was most of
+	// the UI's idle cost at 100 containers.
+	gen     int
+	viewFor servicesViewKey
+	view    string
+}
+
+// servicesViewKey is what a rendered list was rendered for.
+type servicesViewKey struct {
+	gen, cursor, top, width, height int
+	ok                              bool
 }
 
 func newServicesPane(st themes.Styles, keys *keyMap) *servicesPane {
@@ -93,7 +107,7 @@ func (p *servicesPane) selectedService() *stack.ServiceState {
 func (p *servicesPane) Init() tea.Cmd { return nil }
 
 // SetStyles switches the styles, once the terminal's background is known.
-func (p *servicesPane) SetStyles(st themes.Styles) { p.st = st }
+func (p *servicesPane) SetStyles(st themes.Styles) { p.st = st; p.gen++ }
 
 // Capturing is false: the list never takes every key.
 func (p *servicesPane) Capturing() bool { return false }
@@ -120,6 +134,7 @@ func (p *servicesPane) SetSnapshot(s stack.Snapshot) tea.Cmd {
 }
 
 func (p *servicesPane) setSnapshot(s stack.Snapshot) {
+	p.gen++
 	var was row
 	had := false
 	if r, ok := p.selectedRow(); ok {
@@ -129,7 +144,7 @@ func (p *servicesPane) setSnapshot(s stack.Snapshot) {
 	p.counts = countServices(s)
 	p.longest = 0
 	for _, st := range s.Services {
-		p.longest = max(p.longest, ansi.StringWidth(st.Service.Name))
+		p.longest = max(p.longest, ansi.StringWidth(displayName(st.Service.Name)))
 	}
 	p.fitNames()
 	if had {
@@ -201,8 +216,17 @@ func (p *servicesPane) scroll() {
 }
 
 // View renders the visible rows, and under them how many more there are
-// above and below when they do not all fit.
+// above and below when they do not all fit, again only when something
+// they show changed.
 func (p *servicesPane) View() string {
+	key := servicesViewKey{gen: p.gen, cursor: p.cursor, top: p.top, width: p.width, height: p.height, ok: true}
+	if key != p.viewFor {
+		p.view, p.viewFor = p.render(), key
+	}
+	return p.view
+}
+
+func (p *servicesPane) render() string {
 	end := len(p.rows)
 	if p.height > 0 {
 		end = min(p.top+p.viewRows(), len(p.rows))
@@ -239,7 +263,7 @@ func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 	// A name past the column is cut, not allowed to push the columns
 	// after it out of line; the selected service's full name is in the
 	// right pane's title.
-	name := ansi.Truncate(s.Service.Name, p.nameWidth, "…")
+	name := ansi.Truncate(displayName(s.Service.Name), p.nameWidth, "…")
 	name += strings.Repeat(" ", max(p.nameWidth-ansi.StringWidth(name), 0))
 	state := stateText(s)
 	var extra []string
@@ -301,10 +325,16 @@ func (p *servicesPane) oomSeen(s *stack.ServiceState) bool {
 }
 
 // setBadges takes the doctor's badges, by service.
-func (p *servicesPane) setBadges(b map[string]string) { p.badges = b }
+func (p *servicesPane) setBadges(b map[string]string) { p.badges = b; p.gen++ }
 
 // setUsage takes the latest resource figures for the rows' columns.
-func (p *servicesPane) setUsage(u resources.Snapshot) { p.usage = u }
+func (p *servicesPane) setUsage(u resources.Snapshot) { p.usage = u; p.gen++ }
+
+// displayName is a name as the rows show it: cleaned before its width is
+// taken, so a control or bidi character (shown escaped, as <U+202E>) is
+// counted as the cells it will take, not escaped later at the frame, which
+// pushed the columns after it out of line.
+func displayName(name string) string { return textsafe.Line(name) }
 
 // Widths of the resource columns: "1600%" and "999M/1.5G".
 const (

@@ -6,7 +6,9 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/stackui/stackui/internal/textsafe"
 	"github.com/stackui/stackui/probes/resources"
+	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/themes"
 )
 
@@ -163,5 +165,39 @@ func TestServiceRowOOMSeenBadge(t *testing.T) {
 	d.stale = false
 	if d.setUsage(u); d.stale {
 		t.Error("the same OOM count asked again")
+	}
+}
+
+// A bidi override in a service's name is escaped before the name column's
+// width is taken, so the row keeps its columns where the others have them
+// (escaped only at the frame, the row came out wider than the column) and
+// nothing of the override reaches the terminal.
+func TestServiceRowEscapesBidiNameBeforeWidth(t *testing.T) {
+	keys := defaultKeys()
+	p := newServicesPane(themes.Build(themes.Default(), true, false), &keys)
+	p.setSnapshot(stack.Snapshot{
+		Project: &stack.Project{Name: "p"},
+		Engine:  stack.EngineStatus{Reachable: true},
+		Services: []stack.ServiceState{
+			{Service: stack.Service{Name: "plain-name-x", Enabled: true}, State: stack.StateExited},
+			{Service: stack.Service{Name: "evil\u202Etxt", Enabled: true}, State: stack.StateExited},
+		},
+	})
+	p.SetSize(60, 10)
+	p.move(100) // off the first row, which is compared styled as the other
+	view := textsafe.Frame(p.View())
+	if strings.ContainsRune(view, '\u202E') {
+		t.Fatalf("the override reached the frame: %q", view)
+	}
+	col := map[string]int{}
+	for _, l := range strings.Split(ansi.Strip(view), "\n") {
+		for _, name := range []string{"plain-name-x", "evil<U+202E>txt"} {
+			if strings.Contains(l, name) {
+				col[name] = ansi.StringWidth(l[:strings.Index(l, "exited")])
+			}
+		}
+	}
+	if len(col) != 2 || col["plain-name-x"] != col["evil<U+202E>txt"] {
+		t.Errorf("state column at %v, want the same cell in both rows:\n%s", col, ansi.Strip(view))
 	}
 }

@@ -166,3 +166,7 @@ func RemoveProject(t testing.TB, api *client.Client, project string) {
 		}
 	}
 }
+
+// DockerHost is the engine address the environment names (DOCKER_HOST),
+// or "" for the default socket.
+func DockerHost() string { return os.Getenv("DOCKER_HOST") }

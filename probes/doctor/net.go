@@ -91,6 +91,14 @@ func (s DockerSource) ContainerAddrs(ctx context.Context, id string) ([]string, 
 func (g *gatherer) netChecks() []Check {
 	var checks []Check
 	local := g.ev.Engine.Local
+	var loc *edit.Locator // the files parsed once, when a line is asked for
+	where := func(service, key, text string) string {
+		if loc == nil {
+			loc = edit.NewLocator(g.o.Project)
+		}
+		at, _ := loc.Where(service, key, text)
+		return at
+	}
 	for i := range g.ev.Services {
 		s := &g.ev.Services[i]
 		for j := range s.Model.Start.Binds {
@@ -100,16 +108,16 @@ func (g *gatherer) netChecks() []Check {
 			} else {
 				b.Written = b.Source
 			}
-			b.At, _ = edit.Where(g.o.Project, s.Model.Name, "volumes", filepath.Base(b.Source))
+			b.At = where(s.Model.Name, "volumes", filepath.Base(b.Source))
 			if local {
 				s.Binds = append(s.Binds, bindState(b.Source))
 			}
 		}
 		if len(s.Model.Start.Entrypoint) > 0 {
-			s.Model.Start.EntrypointAt, _ = edit.Where(g.o.Project, s.Model.Name, "entrypoint", s.Model.Start.Entrypoint[0])
+			s.Model.Start.EntrypointAt = where(s.Model.Name, "entrypoint", s.Model.Start.Entrypoint[0])
 		}
 		if len(s.Model.Start.Command) > 0 {
-			s.Model.Start.CommandAt, _ = edit.Where(g.o.Project, s.Model.Name, "command", s.Model.Start.Command[0])
+			s.Model.Start.CommandAt = where(s.Model.Name, "command", s.Model.Start.Command[0])
 		}
 		c := latest(s.Containers)
 		if c == nil || c.State != stack.StateRunning {

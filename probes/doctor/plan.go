@@ -13,7 +13,7 @@ import (
 // fixes get their Plan and Diff (a port fix first finds a free port, by
 // binding it), the no-GPU fix the override it would write. A fix that
 // cannot be planned (the value comes from a variable, say) is dropped, and
-// why is added to its finding's explanation. overrideDir is where override
+// why is added to its finding's explanation and to its Unoffered. overrideDir is where override
 // files go; "" means OverrideDir(p.Name).
 func PlanFixes(p *stack.Project, findings []Finding, overrideDir string) []Finding {
 	out := make([]Finding, len(findings))
@@ -23,6 +23,7 @@ func PlanFixes(p *stack.Project, findings []Finding, overrideDir string) []Findi
 			planned, err := planFix(p, fix, overrideDir)
 			if err != nil {
 				f.Explanation += fmt.Sprintf("\n\nstackui cannot offer %q here: %v", fix.ID, err)
+				f.Unoffered = append(f.Unoffered, Unoffered{FixID: fix.ID, Reason: err.Error(), Err: err})
 				continue
 			}
 			fixes = append(fixes, planned)

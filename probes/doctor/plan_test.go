@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stackui/stackui/demo"
 	"github.com/stackui/stackui/stack"
+	"github.com/stackui/stackui/stack/edit"
 )
 
 // planFor loads a one-file project and plans the fixes of an OOM finding
@@ -67,5 +69,24 @@ func TestPlanRaiseMemoryRaisesMemswap(t *testing.T) {
 	}
 	if strings.Contains(f.Explanation, "cannot offer") {
 		t.Errorf("explanation still refuses a fix: %q", f.Explanation)
+	}
+}
+
+// A fix that cannot be planned is dropped with its reason kept, typed, so
+// `stackui fix` can say why instead of "has no fix" (after a concurrent
+// fix wrote the value, the plan is edit.ErrNoChange; a variable, here, is
+// edit.ErrVariable).
+func TestPlanKeepsWhyAFixIsNotOffered(t *testing.T) {
+	f := planFor(t, `services:
+  trainer:
+    image: stackui-demo/workload:latest
+    mem_limit: ${TRAINER_MEM:-96m}
+`)
+	if len(f.Fixes) != 0 || len(f.Unoffered) != 1 {
+		t.Fatalf("fixes %+v, unoffered %+v; want the raise unoffered", f.Fixes, f.Unoffered)
+	}
+	u := f.Unoffered[0]
+	if u.FixID != "raise-memory" || !errors.Is(u.Err, edit.ErrVariable) || u.Reason != u.Err.Error() {
+		t.Errorf("unoffered %+v, want raise-memory with edit.ErrVariable", u)
 	}
 }

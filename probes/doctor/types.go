@@ -58,6 +58,19 @@ type Finding struct {
 	// Explanation is the longer story and what to do by hand.
 	Explanation string `json:"-"`
 	Fixes       []Fix  `json:"fixes"`
+	// Unoffered are the fixes the rules proposed that cannot be applied
+	// to the files as they are now, each with why: `stackui fix` names
+	// the reason (the files already say so, after a concurrent fix won),
+	// not merely that the finding has no fix.
+	Unoffered []Unoffered `json:"unoffered,omitempty"`
+}
+
+// Unoffered is a fix PlanFixes dropped, and why.
+type Unoffered struct {
+	FixID  string `json:"id"`
+	Reason string `json:"reason"`
+	// Err is the planning error, for errors.Is (edit.ErrNoChange, ...).
+	Err error `json:"-"`
 }
 
 // Fix is one way to resolve a finding.

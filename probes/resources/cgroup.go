@@ -103,6 +103,12 @@ type cgroupFiles struct {
 	pids        string // v1; "" when the controller is not mounted
 	netDev      string // /proc/PID/net/dev: the container's network namespace
 	description string
+	// kept, when set, holds the files open between samples (the
+	// sampler's); nil opens and closes each file per read.
+	kept *keptFiles
+	// brief reads only CPU and memory, leaving the network, block I/O
+	// and PID counts zero.
+	brief bool
 }
 
 // resolveCgroup finds a container's cgroup directories from its main
@@ -203,6 +209,11 @@ func (r *reader) read(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return r.readAll(f)
+}
+
+// readAll reads f to its end into r's buffer.
+func (r *reader) readAll(f *os.File) ([]byte, error) {
 	if r.buf == nil {
 		r.buf = make([]byte, 8192)
 	}
@@ -222,8 +233,10 @@ func (r *reader) read(path string) ([]byte, error) {
 	}
 }
 
-func (r *reader) uint(path string) (uint64, error) {
-	b, err := r.read(path)
+func (r *reader) uint(path string) (uint64, error) { return r.keptUint(nil, path) }
+
+func (r *reader) keptUint(k *keptFiles, path string) (uint64, error) {
+	b, err := r.keptRead(k, path)
 	if err != nil {
 		return 0, err
 	}
@@ -244,55 +257,59 @@ func (r *reader) counters(f cgroupFiles, now func() time.Time) (Counters, error)
 	var c Counters
 	var err error
 	if f.v2 {
-		c.MemUsage, err = r.uint(filepath.Join(f.mem, "memory.current"))
+		c.MemUsage, err = r.keptUint(f.kept, filepath.Join(f.mem, "memory.current"))
 		if err != nil {
 			return c, err
 		}
-		if c.MemLimit, err = r.uint(filepath.Join(f.mem, "memory.max")); err != nil {
+		if c.MemLimit, err = r.keptUint(f.kept, filepath.Join(f.mem, "memory.max")); err != nil {
 			return c, err
 		}
-		b, err := r.read(filepath.Join(f.mem, "memory.stat"))
+		b, err := r.keptRead(f.kept, filepath.Join(f.mem, "memory.stat"))
 		if err != nil {
 			return c, err
 		}
 		c.MemInactive = statValue(b, "inactive_file")
-		if b, err = r.read(filepath.Join(f.cpu, "cpu.stat")); err != nil {
+		if b, err = r.keptRead(f.kept, filepath.Join(f.cpu, "cpu.stat")); err != nil {
 			return c, err
 		}
 		c.CPUNanos = statValue(b, "usage_usec") * 1000
-		if b, err := r.read(filepath.Join(f.mem, "io.stat")); err == nil {
-			c.BlkRead, c.BlkWrite = parseIOStat(b)
+		if !f.brief {
+			if b, err := r.keptRead(f.kept, filepath.Join(f.mem, "io.stat")); err == nil {
+				c.BlkRead, c.BlkWrite = parseIOStat(b)
+			}
+			c.Pids, _ = r.keptUint(f.kept, filepath.Join(f.mem, "pids.current"))
 		}
-		c.Pids, _ = r.uint(filepath.Join(f.mem, "pids.current"))
 	} else {
-		if c.MemUsage, err = r.uint(filepath.Join(f.mem, "memory.usage_in_bytes")); err != nil {
+		if c.MemUsage, err = r.keptUint(f.kept, filepath.Join(f.mem, "memory.usage_in_bytes")); err != nil {
 			return c, err
 		}
-		if c.MemLimit, err = r.uint(filepath.Join(f.mem, "memory.limit_in_bytes")); err != nil {
+		if c.MemLimit, err = r.keptUint(f.kept, filepath.Join(f.mem, "memory.limit_in_bytes")); err != nil {
 			return c, err
 		}
-		b, err := r.read(filepath.Join(f.mem, "memory.stat"))
+		b, err := r.keptRead(f.kept, filepath.Join(f.mem, "memory.stat"))
 		if err != nil {
 			return c, err
 		}
 		c.MemInactive = statValue(b, "total_inactive_file")
-		if c.CPUNanos, err = r.uint(filepath.Join(f.cpu, "cpuacct.usage")); err != nil {
+		if c.CPUNanos, err = r.keptUint(f.kept, filepath.Join(f.cpu, "cpuacct.usage")); err != nil {
 			return c, err
 		}
-		if f.blkio != "" {
-			if b, err := r.read(filepath.Join(f.blkio, "blkio.throttle.io_service_bytes_recursive")); err == nil {
+		if f.blkio != "" && !f.brief {
+			if b, err := r.keptRead(f.kept, filepath.Join(f.blkio, "blkio.throttle.io_service_bytes_recursive")); err == nil {
 				c.BlkRead, c.BlkWrite = parseBlkio(b)
 			}
 		}
-		if f.pids != "" {
-			c.Pids, _ = r.uint(filepath.Join(f.pids, "pids.current"))
+		if f.pids != "" && !f.brief {
+			c.Pids, _ = r.keptUint(f.kept, filepath.Join(f.pids, "pids.current"))
 		}
 	}
 	if c.MemLimit >= unlimited {
 		c.MemLimit = 0
 	}
-	if b, err := r.read(f.netDev); err == nil {
-		c.NetRx, c.NetTx = parseNetDev(b)
+	if !f.brief {
+		if b, err := r.keptRead(f.kept, f.netDev); err == nil {
+			c.NetRx, c.NetTx = parseNetDev(b)
+		}
 	}
 	c.Time = now()
 	return c, nil

@@ -40,8 +40,9 @@ type Options struct {
 	// stands for the limit of containers without one, as in docker stats.
 	// Zero: this host's.
 	MemTotal uint64
-	// Interval between cgroup samples; zero means one second. Shorter is
-	// for tests only.
+	// Interval between cgroup samples; zero means one second. A one-shot
+	// measurement (ps, top) uses a shorter one, so it need not wait a
+	// second; tests too.
 	Interval time.Duration
 	// History is how many points each container keeps; zero means
 	// DefaultHistory (five minutes at one a second).
@@ -207,6 +208,7 @@ func (s *Sampler) Run(ctx context.Context) {
 		for _, t := range s.tracked {
 			t.stopStream()
 			t.stopOOM()
+			t.dropFiles()
 		}
 		s.streams.Wait()
 		if gpuDone != nil {
@@ -330,6 +332,7 @@ func (s *Sampler) reconcile(ctx context.Context) {
 		if !seen[id] {
 			t.stopStream()
 			t.stopOOM()
+			t.dropFiles()
 			delete(s.tracked, id)
 		}
 	}
@@ -340,7 +343,8 @@ func (s *Sampler) reconcileOne(ctx context.Context, t *tracked, c stack.Containe
 	t.c = c
 	t.running = c.State == stack.StateRunning
 	if !t.running || pidChanged {
-		t.files, t.havePrev = nil, false
+		t.dropFiles()
+		t.havePrev = false
 	}
 	if !t.running {
 		t.stopStream()
@@ -351,6 +355,7 @@ func (s *Sampler) reconcileOne(ctx context.Context, t *tracked, c stack.Containe
 	if s.opts.Local && t.files == nil && (t.failedPid != c.Pid || t.failedTries < resolveTries) {
 		f, err := s.resolve(c)
 		if err == nil {
+			f.kept = newKeptFiles()
 			t.files, t.failedPid = &f, 0
 			t.stopStream()
 			t.source, t.err = SourceCgroup, ""
@@ -385,6 +390,14 @@ func (s *Sampler) reconcileOne(ctx context.Context, t *tracked, c stack.Containe
 	}
 }
 
+// dropFiles forgets the container's cgroup, closing its kept files.
+func (t *tracked) dropFiles() {
+	if t.files != nil {
+		t.files.kept.close()
+	}
+	t.files = nil
+}
+
 func (s *Sampler) resolve(c stack.Container) (cgroupFiles, error) {
 	if !s.mounted {
 		s.mounted = true
@@ -403,11 +416,22 @@ func (s *Sampler) resolve(c stack.Container) (cgroupFiles, error) {
 
 func (s *Sampler) sampleCgroups() {
 	mem := s.machineMem()
+	s.inMu.Lock()
+	visible := s.visible
+	s.inMu.Unlock()
 	for _, t := range s.tracked {
 		if !t.running || t.files == nil {
 			continue
 		}
-		cur, err := s.rd.counters(*t.files, time.Now)
+		// Containers off screen need only CPU and memory (the services
+		// rows); their network, block I/O and PID counts are read while
+		// they are shown, and otherwise carry the last figures.
+		f := *t.files
+		f.brief = !visible[t.c.ID] && t.havePrev
+		cur, err := s.rd.counters(f, time.Now)
+		if err == nil && f.brief {
+			cur.NetRx, cur.NetTx, cur.BlkRead, cur.BlkWrite, cur.Pids = t.prev.NetRx, t.prev.NetTx, t.prev.BlkRead, t.prev.BlkWrite, t.prev.Pids
+		}
 		if err != nil {
 			// Most likely the container is stopping and its cgroup
 			// went first; the update about it follows.

@@ -290,6 +290,12 @@ func TestSamplerKeepsAnOOMKilledContainersHistory(t *testing.T) {
 		peak = used
 	}
 	// The kernel kills it: its cgroup is gone before the engine's event.
+	// The sampler keeps its files open, and an open file of a removed
+	// cgroup fails to read (ENODEV), where one of this fake tree would
+	// still read: empty it first, so the read fails here too.
+	if err := os.WriteFile(memFile, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, ctl := range []string{"cpu", "cpuacct", "memory", "blkio", "pids", "systemd", "unified"} {
 		os.RemoveAll(filepath.Join(cg, ctl, "docker", testID))
 	}

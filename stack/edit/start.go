@@ -17,8 +17,30 @@ import (
 // findings that point at a line rather than fix it; ok is false when no
 // value of the key holds text.
 func Where(p *stack.Project, service, key, text string) (at string, ok bool) {
+	return NewLocator(p).Where(service, key, text)
+}
+
+// Locator answers Where for many services of one project, reading and
+// parsing its files once: the doctor asks for every service's command,
+// and parsing a 300-service file 300 times was most of a diagnosis.
+type Locator struct {
+	fs *files // nil when the files could not be read
+}
+
+// NewLocator reads p's files; a file that cannot be read makes every
+// Where answer false.
+func NewLocator(p *stack.Project) *Locator {
 	fs, err := readProject(p)
 	if err != nil {
+		fs = nil
+	}
+	return &Locator{fs: fs}
+}
+
+// Where is the package's Where over the files read once.
+func (l *Locator) Where(service, key, text string) (at string, ok bool) {
+	fs := l.fs
+	if fs == nil {
 		return "", false
 	}
 	ls := fs.layers(service)

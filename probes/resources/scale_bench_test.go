@@ -1,0 +1,109 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stackui/stackui/stack"
+)
+
+// BenchmarkSampleSecond100 is the sampler's work in one second with 100
+// running containers (issue 11, item 12): one cgroup sample of each (their
+// files kept open) and the snapshot published to the UI, with five
+// minutes of history each. The cgroup files are a recorded v1 tree,
+// copied per container.
+func BenchmarkSampleSecond100(b *testing.B) {
+	const n = 100
+	files := map[string]string{}
+	var cs []stack.Container
+	for i := range n {
+		id := fmt.Sprintf("%064x", i+1)
+		pid := 10_000 + i
+		for p, content := range v1Host {
+			if p == "proc/self/mountinfo" && i > 0 {
+				continue
+			}
+			p = strings.ReplaceAll(strings.ReplaceAll(p, testID, id), "7678", fmt.Sprint(pid))
+			files[p] = strings.ReplaceAll(content, testID, id)
+		}
+		cs = append(cs, stack.Container{ID: id, Name: fmt.Sprintf("p-svc%03d-1", i+1), Service: fmt.Sprintf("svc%03d", i+1), Number: 1, State: stack.StateRunning, Pid: pid})
+	}
+	root := fakeTree(b, files)
+	s := NewSampler(Options{Local: true, ProcRoot: filepath.Join(root, "proc"), MemTotal: 1 << 34})
+	p := &stack.Project{Name: "p"}
+	for _, c := range cs {
+		p.Services = append(p.Services, stack.Service{Name: c.Service, Enabled: true})
+	}
+	s.Update(stack.SnapshotOf(p, stack.EngineStatus{Reachable: true}, cs))
+	s.reconcile(context.Background())
+	if len(s.tracked) != n || !s.anyCgroupRunning() {
+		b.Fatalf("%d containers tracked", len(s.tracked))
+	}
+	defer func() {
+		for _, t := range s.tracked {
+			t.dropFiles()
+		}
+	}()
+	// Fill the history, as after five minutes.
+	for _, t := range s.tracked {
+		for j := range DefaultHistory {
+			t.hist.add(Point{Time: time.Unix(int64(j), 0)})
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		for _, t := range s.tracked {
+			t.prev.Time = t.prev.Time.Add(-time.Second) // a second has passed
+		}
+		s.sampleCgroups()
+		s.publish()
+	}
+	b.StopTimer()
+	if c, ok := s.Snapshot().Container(cs[0].ID); !ok || c.Latest.MemUsed == 0 {
+		b.Fatalf("not measured: %+v", c.Latest)
+	}
+}
+
+// A container off screen is sampled for CPU and memory only, its network
+// counters carried from the last full read; once shown, they are read
+// every interval again.
+func TestSamplerReadsDetailOnlyWhileShown(t *testing.T) {
+	root := fakeTree(t, v1Host)
+	netFile := filepath.Join(root, "proc/7678/net/dev")
+	memFile := filepath.Join(root, "cg/memory/docker", testID, "memory.usage_in_bytes")
+	s := NewSampler(Options{Local: true, ProcRoot: filepath.Join(root, "proc"), Interval: 20 * time.Millisecond, MemTotal: 1 << 30})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); s.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	s.Update(projectSnap(stack.Container{ID: testID, Name: "p-trainer-1", Service: "trainer", Number: 1, State: stack.StateRunning, Pid: 7678}))
+	waitFor(t, s, 10*time.Second, func(sn Snapshot) bool {
+		c, ok := sn.Container(testID)
+		return ok && c.Latest.NetRx == 1042
+	})
+	grown := strings.Replace(v1Host["proc/7678/net/dev"], "1042", "5000", 1)
+	if err := os.WriteFile(netFile, []byte(grown), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(memFile, []byte("99999744\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sn := waitFor(t, s, 10*time.Second, func(sn Snapshot) bool {
+		c, ok := sn.Container(testID)
+		return ok && c.Latest.MemUsed == 99999744-10092544
+	})
+	if c, _ := sn.Container(testID); c.Latest.NetRx != 1042 {
+		t.Errorf("off screen: NetRx %d, want the last full read's 1042", c.Latest.NetRx)
+	}
+	s.SetVisible(testID)
+	waitFor(t, s, 10*time.Second, func(sn Snapshot) bool {
+		c, ok := sn.Container(testID)
+		return ok && c.Latest.NetRx == 5000
+	})
+}
