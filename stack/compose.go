@@ -150,6 +150,18 @@ func composeEnv(p *Project) []string {
 	vars := map[string]string{}
 	if p != nil && p.Options.Env != nil {
 		maps.Copy(vars, p.Options.Env)
+		// The engine stackui watches is the one the process's DOCKER_*
+		// variables name (the Engine API client reads them there), so the
+		// CLI must talk to that one too, whatever env the project was
+		// loaded with: without this, a project loaded with its own env
+		// was brought up on the default socket, not on Podman's.
+		for _, kv := range os.Environ() {
+			if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "DOCKER_") {
+				if _, set := vars[k]; !set {
+					vars[k] = v
+				}
+			}
+		}
 	} else {
 		for _, kv := range os.Environ() {
 			if k, v, ok := strings.Cut(kv, "="); ok && k != "" {

@@ -159,10 +159,13 @@ func TestComposeEnv(t *testing.T) {
 		p := &Project{Options: LoadOptions{Env: map[string]string{
 			"COMPOSE_PROFILES": "x", "COMPOSE_FILE": "a.yml", "TAG": "v1", "EMPTY": "",
 		}}}
+		t.Setenv("DOCKER_HOST", "unix:///tmp/engine-stackui-watches.sock")
 		env := composeEnv(p)
-		check(t, env, "TAG=v1", "EMPTY=")
-		if len(env) != 3 {
-			t.Errorf("env = %q; want only the project's variables and COMPOSE_PROFILES", env)
+		// DOCKER_HOST comes from the process: the CLI must act on the
+		// engine stackui watches (Podman's socket in CI).
+		check(t, env, "TAG=v1", "EMPTY=", "DOCKER_HOST=unix:///tmp/engine-stackui-watches.sock")
+		if len(env) != 4 {
+			t.Errorf("env = %q; want only the project's variables, the process's DOCKER_HOST and COMPOSE_PROFILES", env)
 		}
 	})
 	t.Run("what the env files added", func(t *testing.T) {
