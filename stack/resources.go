@@ -3,6 +3,7 @@ package stack
 import (
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -183,12 +184,14 @@ func projectImages(p *Project, images []Image, mine []ContainerRef) []Image {
 	return res
 }
 
-// findImage is the image a compose image reference names.
+// findImage is the image a compose image reference names. Podman names
+// an image loaded or built without a registry localhost/NAME, and finds it
+// by NAME, as compose's reference does.
 func findImage(images []Image, ref string) (Image, bool) {
 	want := NormalizeImageRef(ref)
 	for _, img := range images {
 		for _, t := range append(slices.Clone(img.Tags), img.Digests...) {
-			if NormalizeImageRef(t) == want {
+			if n := NormalizeImageRef(t); n == want || strings.TrimPrefix(n, "localhost/") == want {
 				return img, true
 			}
 		}

@@ -54,6 +54,9 @@ func (c *Client) ContainerDetails(ctx context.Context, id string) (stack.Contain
 
 // ContainerTop lists a running container's processes (docker top).
 func (c *Client) ContainerTop(ctx context.Context, id string) (stack.Processes, error) {
+	if p, err := c.Product(ctx); err == nil && p == stack.EnginePodman {
+		return c.podmanTop(ctx, id)
+	}
 	res, err := c.api.ContainerTop(ctx, id, client.ContainerTopOptions{})
 	if err != nil {
 		return stack.Processes{}, c.wrap("list processes of container "+id, err)

@@ -67,24 +67,11 @@ func (c *Client) EventLog(ctx context.Context, filters client.Filters, since tim
 		return nil, fmt.Errorf("event log: %w", err)
 	}
 	q := url.Values{"stream": {"false"}, "since": {strconv.FormatInt(since.Unix(), 10)}, "filters": {string(f)}}
-	dial := c.api.Dialer()
-	hc := &http.Client{Transport: &http.Transport{
-		DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return dial(ctx) },
-		DisableKeepAlives: true,
-	}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://engine/v"+c.api.ClientVersion()+"/events?"+q.Encode(), nil)
+	resp, err := c.rawGet(ctx, "/v"+c.api.ClientVersion()+"/events?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("event log: %w", err)
 	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, c.wrap("event log", err)
-	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return nil, fmt.Errorf("event log: %s: %s", resp.Status, b)
-	}
 	var out []events.Message
 	dec := json.NewDecoder(bufio.NewReader(resp.Body))
 	for {
@@ -100,3 +87,49 @@ func (c *Client) EventLog(ctx context.Context, filters client.Filters, since tim
 
 // Event translates an engine event (as ProjectEvents does).
 func Event(m events.Message) stack.Event { return eventFromMessage(m) }
+
+// rawGet asks the engine for path over the client's own connection, for
+// what the moby client has no option for. A status other than 200 is an
+// error with the start of the engine's answer.
+func (c *Client) rawGet(ctx context.Context, path string) (*http.Response, error) {
+	dial := c.api.Dialer()
+	hc := &http.Client{Transport: &http.Transport{
+		DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return dial(ctx) },
+		DisableKeepAlives: true,
+	}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://engine"+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, c.wrap("GET "+path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		resp.Body.Close()
+		return nil, fmt.Errorf("%s: %s", resp.Status, b)
+	}
+	return resp, nil
+}
+
+// podmanTop lists a container's processes through Podman's own endpoint:
+// its compatible /containers/{id}/top (4.3) answers 200 and then nothing
+// at all, with stream=false too, so the top tab waited forever (EOF once
+// the request timed out). The libpod one answers once with the same
+// Titles and Processes.
+func (c *Client) podmanTop(ctx context.Context, id string) (stack.Processes, error) {
+	resp, err := c.rawGet(ctx, "/v4.0.0/libpod/containers/"+url.PathEscape(id)+"/top?stream=false")
+	if err != nil {
+		return stack.Processes{}, fmt.Errorf("list processes of container %s: %w", id, err)
+	}
+	defer resp.Body.Close()
+	var top struct {
+		Titles    []string
+		Processes [][]string
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&top); err != nil {
+		return stack.Processes{}, fmt.Errorf("list processes of container %s: %w", id, err)
+	}
+	return stack.Processes{Titles: top.Titles, Rows: top.Processes}, nil
+}

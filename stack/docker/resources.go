@@ -3,6 +3,7 @@ package docker
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -81,6 +82,27 @@ func (c *Client) diskUsage(ctx context.Context, out *stack.EngineResources) erro
 			size = v.UsageData.Size
 		}
 		out.Volumes = append(out.Volumes, stack.Volume{Name: v.Name, Driver: v.Driver, Mountpoint: v.Mountpoint, Labels: v.Labels, Size: size})
+	}
+	return c.completeVolumes(ctx, out.Volumes)
+}
+
+// completeVolumes fills in the driver, mountpoint and labels a disk usage
+// answer left out: Podman's (4.3) gives each volume its name and size
+// only, so its volumes showed no driver and no mountpoint.
+func (c *Client) completeVolumes(ctx context.Context, vols []stack.Volume) error {
+	if !slices.ContainsFunc(vols, func(v stack.Volume) bool { return v.Driver == "" }) {
+		return nil
+	}
+	list, err := c.api.VolumeList(ctx, client.VolumeListOptions{})
+	if err != nil {
+		return c.wrap("list volumes", err)
+	}
+	for i := range vols {
+		for _, v := range list.Items {
+			if v.Name == vols[i].Name && vols[i].Driver == "" {
+				vols[i].Driver, vols[i].Mountpoint, vols[i].Labels = v.Driver, v.Mountpoint, v.Labels
+			}
+		}
 	}
 	return nil
 }
