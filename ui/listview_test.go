@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -53,5 +54,28 @@ func TestFullScreenViewsEscapeNamesBeforeWidth(t *testing.T) {
 	a, b = colOf(scr, "demo", "/w/demo"), colOf(scr, "sh<U+202E>op", "/w/<U+2066>shop")
 	if a < 0 || a != b {
 		t.Errorf("projects: WORKING DIR at %d and %d, want the same cell:\n%s", a, b, scr)
+	}
+}
+
+// An engine error or a path in the status line is cleaned before the line
+// is cut to the width: cut first, the frame's escaping of a bidi override
+// made it wider than the terminal, which wrapped it onto the next line.
+func TestStatusLineFitsWithEscapedCharacters(t *testing.T) {
+	gone := fmt.Errorf("project shop: its compose file /home/\u202E%s/compose.yaml is gone", strings.Repeat("\u2066", 30))
+	inv := &fakeInventory{projects: demoProjects(), openErr: gone}
+	m := resourcesModel(t, inv, nil)
+	m = openView(t, m, "P")
+	m = pressKeys(m, "j")
+	m, cmd := asModel2(m.Update(actKey("enter")))
+	m = drive(t, m, cmd)
+	m = pressKeys(m, "esc")
+	frame := m.View().Content
+	if !strings.Contains(ansi.Strip(frame), "<U+202E>") {
+		t.Fatalf("the error is not on screen:\n%s", ansi.Strip(frame))
+	}
+	for i, l := range strings.Split(frame, "\n") {
+		if w := ansi.StringWidth(l); w > m.width {
+			t.Errorf("line %d is %d cells wide, the terminal %d: %q", i, w, m.width, ansi.Strip(l))
+		}
 	}
 }
