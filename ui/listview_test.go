@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackui/stackui/stack"
+	"github.com/stackui/stackui/themes"
 )
 
 // colOf is the cell at which marker starts on the screen's line that holds
@@ -77,5 +78,25 @@ func TestStatusLineFitsWithEscapedCharacters(t *testing.T) {
 		if w := ansi.StringWidth(l); w > m.width {
 			t.Errorf("line %d is %d cells wide, the terminal %d: %q", i, w, m.width, ansi.Strip(l))
 		}
+	}
+}
+
+// A secret's value on more than one line (a PEM key, in YAML's block
+// style) is masked whole in the config tab, not only its first line.
+func TestConfigMasksMultiLineSecrets(t *testing.T) {
+	v := stack.ServiceConfigView{Service: "api", Keys: []stack.ConfigKey{{Key: "environment",
+		YAML: "environment:\n  PRIVATE_KEY: |-\n    -----BEGIN KEY-----\n    c2VjcmV0\n  PLAIN: visible\n  TOKEN: >-\n    folded secret\n    more"}}}
+	out := ansi.Strip(strings.Join(configLines(themes.Build(themes.Default(), true, false), v, false), "\n"))
+	for _, s := range []string{"BEGIN KEY", "c2VjcmV0", "folded secret", "more"} {
+		if strings.Contains(out, s) {
+			t.Errorf("%q shows while secrets are masked:\n%s", s, out)
+		}
+	}
+	if !strings.Contains(out, "PLAIN: visible") || strings.Count(out, masked) != 2 {
+		t.Errorf("want PLAIN shown and two masked values:\n%s", out)
+	}
+	shown := ansi.Strip(strings.Join(configLines(themes.Build(themes.Default(), true, false), v, true), "\n"))
+	if !strings.Contains(shown, "c2VjcmV0") {
+		t.Errorf("v does not show the value:\n%s", shown)
 	}
 }
