@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -126,8 +128,17 @@ func (b *Backend) OpenProject(ctx context.Context, s stack.ProjectSummary) (*sta
 		return nil, &FilesGoneError{Project: s.Name, NoLabel: true}
 	}
 	var missing []string
-	for _, f := range s.Files {
-		if _, err := os.Stat(f); err != nil {
+	s.Files = slices.Clone(s.Files)
+	for i, f := range s.Files {
+		// A label with a relative path (an engine or CLI that records the
+		// -f as given) is relative to the project's folder, as compose
+		// reads it, not to the folder stackui runs in: there it could find
+		// this project's compose.yaml and load it under the other's name.
+		if !filepath.IsAbs(f) && s.WorkingDir != "" {
+			f = filepath.Join(s.WorkingDir, f)
+			s.Files[i] = f
+		}
+		if _, err := os.Stat(f); err != nil || !filepath.IsAbs(f) {
 			missing = append(missing, f)
 		}
 	}

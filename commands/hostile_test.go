@@ -91,6 +91,17 @@ func TestHostileTextEverySurface(t *testing.T) {
 		"TUI profile picker": func(t *testing.T, x string) string { return tuiFrame(t, x, "p") },
 		"TUI doctor tab":     func(t *testing.T, x string) string { return tuiFrame(t, x, "tab", "]", "]") },
 		"TUI stats tab":      func(t *testing.T, x string) string { return tuiFrame(t, x, "tab", "]") },
+		"resources": func(_ *testing.T, x string) string {
+			return cli(func(w *textsafe.Writer) { printResources(w, hostileResources(x)) })
+		},
+		"TUI resources images":   func(t *testing.T, x string) string { return tuiViewFrame(t, x, "i") },
+		"TUI resources volumes":  func(t *testing.T, x string) string { return tuiViewFrame(t, x, "i", "]") },
+		"TUI resources networks": func(t *testing.T, x string) string { return tuiViewFrame(t, x, "i", "]", "]") },
+		"TUI projects":           func(t *testing.T, x string) string { return tuiViewFrame(t, x, "P") },
+		"TUI config tab":         func(t *testing.T, x string) string { return tuiViewFrame(t, x, "tab", "]", "]", "]") },
+		"TUI env tab":            func(t *testing.T, x string) string { return tuiViewFrame(t, x, "tab", "[", "[", "[") },
+		"TUI top tab":            func(t *testing.T, x string) string { return tuiViewFrame(t, x, "tab", "[", "[") },
+		"TUI ports tab":          func(t *testing.T, x string) string { return tuiViewFrame(t, x, "tab", "[") },
 	}
 	for pname, print := range printers {
 		for xname, x := range hostilePayloads {
@@ -162,9 +173,14 @@ func hostileTop(x string) topOutput {
 // tuiFrame renders the TUI over a hostile snapshot and findings, after
 // the keys, and returns the frame as Bubble Tea gets it.
 func tuiFrame(t *testing.T, x string, keys ...string) string {
-	src := &hostileSource{snap: hostileSnapshot(x, false), ch: make(chan struct{})}
-	var m tea.Model = ui.New(src, ui.Options{Styles: themes.Build(themes.Default(), true, false), Doctor: hostileDoctor(x),
-		Notice: "notice " + x})
+	return tuiFrameWith(t, hostileSnapshot(x, false), ui.Options{Doctor: hostileDoctor(x), Notice: "notice " + x}, keys...)
+}
+
+// tuiFrameWith is tuiFrame over snap with opts.
+func tuiFrameWith(t *testing.T, snap stack.Snapshot, opts ui.Options, keys ...string) string {
+	src := &hostileSource{snap: snap, ch: make(chan struct{})}
+	opts.Styles = themes.Build(themes.Default(), true, false)
+	var m tea.Model = ui.New(src, opts)
 	m = settle(t, m, m.Init())
 	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	for _, k := range keys {

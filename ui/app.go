@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/stackui/stackui/probes/doctor"
 	"github.com/stackui/stackui/stack"
 	"github.com/stackui/stackui/themes"
 )
@@ -187,7 +188,7 @@ func New(src Source, opts Options) Model {
 
 // Init starts listening for state changes.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{waitForChange(m.src.Changed()), tea.RequestBackgroundColor, m.engineInfo()}
+	cmds := []tea.Cmd{waitForChange(m.src.Changed()), tea.RequestBackgroundColor, engineInfo(m.opts.EngineInfo)}
 	for _, p := range m.allPanes() {
 		cmds = append(cmds, p.Init())
 	}
@@ -247,7 +248,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case changedMsg:
 		cmd := m.takeSnapshot()
 		if m.snap.Engine.Reachable && !m.haveInfo {
-			cmd = tea.Batch(cmd, m.engineInfo())
+			cmd = tea.Batch(cmd, engineInfo(m.opts.EngineInfo))
 		}
 		return m, tea.Batch(cmd, waitForChange(m.src.Changed()))
 	case engineInfoMsg:
@@ -268,7 +269,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = m.takeSnapshot()
 		}
 		cmd = tea.Batch(cmd, m.doctor.Update(msg))
-		m.list.setBadges(m.badges())
+		m.list.setBadges(badges(m.st, m.doctor.Findings()))
 		return m, cmd
 	case logsJumpMsg:
 		return m, m.jumpToLogs(msg)
@@ -359,11 +360,10 @@ func (m *Model) selectionChanged() {
 }
 
 // engineInfo asks the engine to describe itself, off the UI goroutine.
-func (m *Model) engineInfo() tea.Cmd {
-	if m.opts.EngineInfo == nil {
+func engineInfo(f func() (stack.EngineInfo, error)) tea.Cmd {
+	if f == nil {
 		return nil
 	}
-	f := m.opts.EngineInfo
 	return func() tea.Msg {
 		info, err := f()
 		return engineInfoMsg{info: info, err: err}
@@ -371,11 +371,11 @@ func (m *Model) engineInfo() tea.Cmd {
 }
 
 // badges are the doctor's findings as row badges, by service.
-func (m *Model) badges() map[string]string {
+func badges(st themes.Styles, findings []doctor.Finding) map[string]string {
 	out := map[string]string{}
-	for _, f := range m.doctor.Findings() {
+	for _, f := range findings {
 		if _, ok := out[f.Service]; !ok && f.Service != "" {
-			out[f.Service] = findingBadge(m.st, f)
+			out[f.Service] = findingBadge(st, f)
 		}
 	}
 	return out
@@ -390,7 +390,7 @@ func (m *Model) setStyles(st themes.Styles) {
 	}
 	m.actions.SetStyles(st)
 	m.confirm.SetStyles(st)
-	m.list.setBadges(m.badges())
+	m.list.setBadges(badges(m.st, m.doctor.Findings()))
 	m.help.Styles.ShortKey = st.Key
 	m.help.Styles.ShortDesc = st.Muted
 	m.help.Styles.ShortSeparator = st.Dim

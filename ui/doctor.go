@@ -148,6 +148,9 @@ func (m *doctorPane) For(service string) (doctor.Finding, bool) {
 // SetSnapshot takes the live state. It returns a command that starts a
 // diagnosis when something that can change one changed, else nil.
 func (m *doctorPane) SetSnapshot(s stack.Snapshot) tea.Cmd {
+	if was := m.fixes.snap.Project; was != nil && s.Project != nil && was.Name != s.Project.Name {
+		m.fixes.forgetProject()
+	}
 	m.fixes.snap = s
 	cmd := m.diag.setSnapshot(s)
 	if s.Project == nil {

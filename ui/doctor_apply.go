@@ -274,10 +274,25 @@ func doctorWindow(d time.Duration) string {
 	return d.String()
 }
 
+// forgetProject drops what the user allowed for the services of the
+// project the session had (another was opened, :projects): automatic
+// restarts are allowed per service name, and the new project's api is not
+// the one the user meant. A restart already scheduled is no longer
+// pending, so it does not run when its timer fires.
+func (m *fixRunner) forgetProject() {
+	m.auto, m.pending = map[string]bool{}, map[string]bool{}
+	m.checking = map[string]time.Time{}
+	m.budget = doctor.NewRestartBudget()
+}
+
 // restartDue runs a scheduled restart, unless the service no longer needs
-// one (it recovered during the backoff) or the project is gone.
+// one (it recovered during the backoff), the project is gone, or another
+// project was opened since it was scheduled.
 func (m *fixRunner) restartDue(msg doctorRestartMsg) tea.Cmd {
 	svc := msg.fix.Action.Service
+	if !m.pending[svc] {
+		return nil
+	}
 	if m.snap.Project == nil {
 		delete(m.pending, svc)
 		return nil

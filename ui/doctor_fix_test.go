@@ -314,3 +314,27 @@ func TestDoctorDoesNotCheckWhatNoFixRecreated(t *testing.T) {
 		t.Errorf("profile-off was watched: %v", fd.verified)
 	}
 }
+
+// Automatic restarts are allowed per service name: opening another project
+// (:projects) with a service of the same name must not restart it, neither
+// at a timer scheduled before nor when it fails later.
+func TestDoctorRestartsStayWithTheirProject(t *testing.T) {
+	m, fd, _ := diagnosedPane(t)
+	m.fixes.after = func(time.Duration, tea.Msg) tea.Cmd { return nil } // the tick has not fired yet
+	m.SetService("api")
+	m.Update(docKey("f"))
+	docPump(t, m, m.Update(docKey("y")))
+	f := m.Findings()[0]
+	other := docSnapshot()
+	p := *other.Project
+	p.Name = "shop"
+	other.Project = &p
+	docPump(t, m, m.SetSnapshot(other))
+	docPump(t, m, m.Update(doctorRestartMsg{finding: f, fix: f.Fixes[0]}))
+	if m.fixes.auto["api"] {
+		t.Error("shop's api may restart by itself: the allowance was for demo's")
+	}
+	if _, applied, _ := fd.calls(); len(applied) != 0 {
+		t.Errorf("applied %v in the other project; want nothing", applied)
+	}
+}

@@ -351,7 +351,11 @@ func hintKeys(st themes.Styles, h hints) []key.Binding {
 	return out
 }
 
+// fit cuts a line to the width. It is cleaned first: it quotes engine errors and
+// paths, and an escaped character (<U+202E>) must count the cells it
+// shows in, or the frame's cleaning makes the line wrap.
 func (m Model) fit(s string) string {
+	s = clean(s)
 	if m.width > 0 {
 		return ansi.Truncate(s, m.width, "…")
 	}

@@ -31,8 +31,12 @@ func (l *listView) move(n, rows int) {
 // render lays rows out under their headings in w×h cells: the heading,
 // then the rows that fit around the cursor, then, when some do not fit,
 // a line saying how many are above and below. Cells are cut with …, never
-// wrapped, so every row keeps its columns at any width.
+// wrapped, so every row keeps its columns at any width. Cells hold what the
+// engine says (names, labels, paths): they are cleaned here, before their
+// widths are taken, so an escaped character counts the cells it will show
+// in (see displayName).
 func (l *listView) render(st themes.Styles, cols []column, rows [][]string, w, h int) []string {
+	rows = cleanCells(rows)
 	widths := make([]int, len(cols))
 	for i, c := range cols {
 		widths[i] = ansi.StringWidth(c.title)
@@ -89,6 +93,19 @@ func (l *listView) render(st themes.Styles, cols []column, rows [][]string, w, h
 	}
 	if more := moreLine(l.top, len(rows)-end); more != "" {
 		out = append(out, st.Muted.Render(more))
+	}
+	return out
+}
+
+// cleanCells is rows with every cell made safe for one line; the styles'
+// own SGR colours pass.
+func cleanCells(rows [][]string) [][]string {
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = make([]string, len(r))
+		for j, c := range r {
+			out[i][j] = clean(c)
+		}
 	}
 	return out
 }

@@ -160,13 +160,13 @@ func (v *projectsView) View() string {
 	status := ""
 	switch {
 	case v.opening != "":
-		status = st.Muted.Render("loading " + v.opening + " from its compose files…")
+		status = st.Muted.Render("loading " + clean(v.opening) + " from its compose files…")
 	case v.err != nil:
-		status = st.Bad.Render(v.err.Error())
+		status = st.Bad.Render(clean(v.err.Error()))
 	case !v.loaded:
 		status = st.Muted.Render("asking the engine…")
 	default:
-		status = st.Muted.Render(plural(len(v.data), "project") + " · enter opens one in place of " + v.current)
+		status = st.Muted.Render(plural(len(v.data), "project") + " · enter opens one in place of " + clean(v.current))
 	}
 	lines = append(lines, ansi.Truncate(status, w, "…"))
 	cols := []column{{"PROJECT", 48}, {"CONTAINERS", 36}, {"WORKING DIR", 0}}
@@ -189,7 +189,7 @@ func (v *projectsView) View() string {
 	if c := v.list.cursor; c >= 0 && c < len(v.data) {
 		detail = "files: " + dashIf(strings.Join(v.data[c].Files, ", "))
 	}
-	lines = append(lines, ansi.Truncate(st.Muted.Render(detail), w, "…"))
+	lines = append(lines, ansi.Truncate(st.Muted.Render(clean(detail)), w, "…"))
 	return strings.Join(lines, "\n")
 }
 

@@ -236,7 +236,7 @@ func (v *resourcesView) View() string {
 	st, w := v.st, v.width
 	title := st.Title.Render("resources")
 	if v.project != nil {
-		title += st.Muted.Render(" · " + v.project.Name)
+		title += st.Muted.Render(" · " + clean(v.project.Name))
 	}
 	counts := [secCount]int{len(v.data.Images), len(v.data.Volumes), len(v.data.Networks)}
 	for s := range secCount {
@@ -251,19 +251,19 @@ func (v *resourcesView) View() string {
 		}
 	}
 	if v.data.Platform != "" {
-		title += st.Muted.Render("   engine " + v.data.Platform)
+		title += st.Muted.Render("   engine " + clean(v.data.Platform))
 	}
 	lines := []string{ansi.Truncate(title, w, "…")}
 	status := ""
 	switch {
 	case v.err != nil:
-		status = st.Bad.Render(v.err.Error())
+		status = st.Bad.Render(clean(v.err.Error()))
 	case v.loading && !v.loaded:
 		status = st.Muted.Render("asking the engine…")
 	case v.note != "" && v.noteErr:
-		status = st.Bad.Render(v.note)
+		status = st.Bad.Render(clean(v.note))
 	case v.note != "":
-		status = st.OK.Render(v.note)
+		status = st.OK.Render(clean(v.note))
 	case v.measuring:
 		status = st.Muted.Render("measuring volume sizes (the engine's disk usage; seconds on a busy engine)…")
 	case v.loading:
@@ -275,7 +275,7 @@ func (v *resourcesView) View() string {
 	cols, rows, detail := v.table()
 	// The selected row in full (a big project's image serves dozens of
 	// services), on up to three lines under the table.
-	more := detailLines(detail, w, 3)
+	more := detailLines(clean(detail), w, 3)
 	body := max(v.height-len(lines)-len(more), 2)
 	lines = append(lines, v.lists[v.section].render(st, cols, rows, w, body)...)
 	if v.loaded && len(rows) == 0 {
@@ -303,14 +303,14 @@ func (v *resourcesView) table() ([]column, [][]string, string) {
 		for i, img := range v.data.Images {
 			plat, size, created := img.Platform, stack.DiskSize(img.Size), img.Age(v.now())
 			if img.Foreign {
-				plat = st.Warn.Render(plat + " ≠ engine")
+				plat = st.Warn.Render(clean(plat) + " ≠ engine")
 			}
 			if img.Missing {
 				size, created, plat = st.Warn.Render("not on the engine"), "-", "-"
 			}
 			name := img.Label()
 			if img.Dangling {
-				name = st.Warn.Render(name)
+				name = st.Warn.Render(clean(name))
 			}
 			rows = append(rows, []string{name, dashIf(img.ShortID()), size, created, dashIf(plat), strings.Join(img.Services, ", ")})
 			if i == cur {

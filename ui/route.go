@@ -19,7 +19,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		if p.Capturing() {
 			cmd := p.Update(msg)
 			// An answered question may have changed the findings.
-			m.list.setBadges(m.badges())
+			m.list.setBadges(badges(m.st, m.doctor.Findings()))
 			return cmd
 		}
 	}

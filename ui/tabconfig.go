@@ -121,8 +121,17 @@ func (p *configPane) View() string { return p.body() }
 func configLines(st themes.Styles, v stack.ServiceConfigView, reveal bool) []string {
 	var out []string
 	for _, k := range v.Keys {
+		// masking is the indent of a masked secret's line: the lines
+		// indented deeper are the rest of its value (a PEM key in YAML's
+		// block style), hidden with it.
+		masking := -1
 		for i, l := range strings.Split(k.YAML, "\n") {
 			l = clean(l)
+			indent := len(l) - len(strings.TrimLeft(l, " "))
+			if masking >= 0 && (indent > masking || strings.TrimSpace(l) == "") {
+				continue
+			}
+			masking = -1
 			switch {
 			case i == 0:
 				out = append(out, st.Key.Render(l)+st.Muted.Render("  # "+clean(originText(k))))
@@ -130,6 +139,7 @@ func configLines(st themes.Styles, v stack.ServiceConfigView, reveal bool) []str
 			case k.Key == "environment" && !reveal:
 				if name, _, ok := strings.Cut(strings.TrimSpace(l), ":"); ok && isSecret(name) {
 					l = l[:strings.Index(l, ":")+1] + " " + st.Dim.Render(masked)
+					masking = indent
 				}
 			}
 			out = append(out, l)

@@ -13,9 +13,9 @@ import (
 // volume removed.
 
 // viewContext is the context the views' engine calls end with.
-func (m *Model) viewContext() context.Context {
-	if m.opts.Context != nil {
-		return m.opts.Context
+func (o Options) viewContext() context.Context {
+	if o.Context != nil {
+		return o.Context
 	}
 	return context.Background()
 }
@@ -23,7 +23,7 @@ func (m *Model) viewContext() context.Context {
 // openResources shows the resources view; it reads the engine now, and
 // again only when asked.
 func (m *Model) openResources() tea.Cmd {
-	v := newResourcesView(m.viewContext(), m.st, m.keys, m.opts.Inventory, m.snap.Project)
+	v := newResourcesView(m.opts.viewContext(), m.st, m.keys, m.opts.Inventory, m.snap.Project)
 	m.openOverlay(v)
 	return v.fetch()
 }
@@ -34,7 +34,7 @@ func (m *Model) openProjects() tea.Cmd {
 	if m.snap.Project != nil {
 		current = m.snap.Project.Name
 	}
-	v := newProjectsView(m.viewContext(), m.st, m.keys, m.opts.Projects, current)
+	v := newProjectsView(m.opts.viewContext(), m.st, m.keys, m.opts.Projects, current)
 	m.openOverlay(v)
 	return v.fetch()
 }

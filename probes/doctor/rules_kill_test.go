@@ -1,12 +1,15 @@
 package doctor
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stackui/stackui/stack"
+	"github.com/stackui/stackui/stack/edit"
 )
 
 // An exit 137 on Podman: OOMKilled false and only die and cleanup among
@@ -116,5 +119,29 @@ func TestIssuedStopsRecord(t *testing.T) {
 	}
 	if none, err := IssuedStops("other"); err != nil || len(none) != 0 {
 		t.Errorf("another project's: %+v %v", none, err)
+	}
+}
+
+// A garbled record does not stop stackui recording: it starts again.
+func TestIssuedStopsRecordStartsAgainAfterGarbage(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	path, err := edit.ProjectFile("stops", "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, junk := range []string{`[{"service":"web","act`, `{"not":"a list"}`} {
+		if err := os.WriteFile(path, []byte(junk), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		if err := RecordStop("p", IssuedStop{Service: "db", Action: "stop", Start: now, End: now}); err != nil {
+			t.Fatalf("after %q: %v", junk, err)
+		}
+		if got, err := IssuedStops("p"); err != nil || len(got) != 1 || got[0].Service != "db" {
+			t.Errorf("after %q: stops %+v %v, want the new one", junk, got, err)
+		}
 	}
 }

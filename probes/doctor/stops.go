@@ -49,7 +49,14 @@ func RecordStop(project string, s IssuedStop) error {
 		return fmt.Errorf("record stop: %w", err)
 	}
 	stops, err := readStops(path)
-	if err != nil {
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax), errors.As(err, &typeErr):
+		// A record cut short or garbled (a full disk, an edit) starts
+		// again: kept, it would refuse every stop recorded after it.
+		stops = nil
+	case err != nil:
 		return err
 	}
 	stops = append(stops, s)

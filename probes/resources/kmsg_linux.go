@@ -23,8 +23,13 @@ func KernelOOMs(ids []string) ([]KernelOOM, error) {
 	// A raw descriptor: os.File's Fd would make it blocking, and the read
 	// past the last record must say EAGAIN instead of waiting for one.
 	fd, err := unix.Open("/dev/kmsg", unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("kernel log: %w", &os.PathError{Op: "open", Path: "/dev/kmsg", Err: err})
+	switch {
+	case errors.Is(err, syscall.EPERM), errors.Is(err, syscall.EACCES):
+		// The doctor lists it as a gap under its check's name, "kernel log".
+		return nil, fmt.Errorf("reading it needs root or CAP_SYSLOG here (kernel.dmesg_restrict): %w",
+			&os.PathError{Op: "open", Path: "/dev/kmsg", Err: err})
+	case err != nil:
+		return nil, &os.PathError{Op: "open", Path: "/dev/kmsg", Err: err}
 	}
 	defer unix.Close(fd)
 	boot := bootTime()
@@ -38,7 +43,7 @@ func KernelOOMs(ids []string) ([]KernelOOM, error) {
 		case errors.Is(err, syscall.EPIPE):
 			continue // overwritten while read: the next record follows
 		case err != nil:
-			return out, fmt.Errorf("kernel log: %w", err)
+			return out, fmt.Errorf("read /dev/kmsg: %w", err)
 		case n == 0:
 			return out, nil
 		}

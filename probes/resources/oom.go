@@ -147,6 +147,15 @@ func (s *Sampler) armOOM(ctx context.Context, t *tracked) {
 	// signals the cgroup's removal too, which ends it, and stopping it at
 	// the die event could drop the report of the kill that caused it.
 	o.stops = append(o.stops, cancel)
+	// The watch before this one may still report the kill that ended its
+	// cgroup; older ones cannot count (noteOOM has no baseline for them),
+	// and one whose cgroup was made again under the same path (Docker's
+	// /docker/<id> on a restart) is never signalled again: without this a
+	// crash loop kept a descriptor and a goroutine per restart.
+	for len(o.stops) > 2 {
+		o.stops[0]()
+		o.stops = o.stops[1:]
+	}
 	o.seen.Watch = how
 }
 
