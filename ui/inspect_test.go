@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -458,5 +459,37 @@ func TestPortsOnBothFamiliesShowOnce(t *testing.T) {
 	})
 	if len(got) != 3 || got[0].HostIP != "0.0.0.0" || got[1].HostIP != "127.0.0.1" || got[2].Proto != "udp" {
 		t.Errorf("dedupePorts = %+v", got)
+	}
+}
+
+// heldTopOps holds its first top until the read's deadline, as Podman held
+// one asked while compose was starting the container, then answers.
+type heldTopOps struct {
+	*inspectOps
+	held atomic.Bool
+}
+
+func (f *heldTopOps) ContainerTop(ctx context.Context, id string) (stack.Processes, error) {
+	if f.held.CompareAndSwap(false, true) {
+		<-ctx.Done()
+		return stack.Processes{}, ctx.Err()
+	}
+	return f.inspectOps.ContainerTop(ctx, id)
+}
+
+// A top read the engine holds ends at its deadline, says so, and is asked
+// again: the tab then shows the processes instead of staying empty.
+func TestTopHeldReadIsAskedAgain(t *testing.T) {
+	ops := &heldTopOps{inspectOps: newInspectOps(t)}
+	m := inspectModel(t, ops.inspectOps, tabTop)
+	m.tabs[tabTop].(*topPane).insp = ops
+	m.tabs[tabTop].(*topPane).wait = 20 * time.Millisecond
+	m, cmd := asModelCmd(m.Update(tea.WindowSizeMsg{Width: 100, Height: 24}))
+	m, _ = settle(t, m, cmd, 4)
+	if !ops.held.Load() {
+		t.Fatal("the held read was never asked")
+	}
+	if got := plainScreen(m); !strings.Contains(got, "/stackui workload --serve :8080") {
+		t.Errorf("after a held read the tab does not show the processes:\n%s", got)
 	}
 }

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -12,6 +15,11 @@ import (
 
 // topEvery is the least time between two reads of the process table.
 const topEvery = time.Second
+
+// topWait bounds one read: Podman (4.3) held a top asked while compose
+// was still starting the container, and the tab stayed empty for good.
+// A read past it says so and is asked again a second later.
+const topWait = 5 * time.Second
 
 // topPane is the right pane's "top" tab: the processes of the selected
 // service's running container (the Engine API's container top). It reads
@@ -25,8 +33,8 @@ type topPane struct {
 	procs stack.Processes
 	// head is the column titles, drawn once per answer, not per frame.
 	head string
-	// every is topEvery; tests shorten it.
-	every time.Duration
+	// every and wait are topEvery and topWait; tests shorten them.
+	every, wait time.Duration
 }
 
 // topMsg is the answer to one read of the process table.
@@ -42,7 +50,9 @@ type topTickMsg struct{ gen int }
 func (topMsg) forTab() tab     { return tabTop }
 func (topTickMsg) forTab() tab { return tabTop }
 
-func newTopPane(t inspectTab) *topPane { return &topPane{inspectTab: t, every: topEvery} }
+func newTopPane(t inspectTab) *topPane {
+	return &topPane{inspectTab: t, every: topEvery, wait: topWait}
+}
 
 func (p *topPane) Title() string { return "top" }
 
@@ -80,9 +90,14 @@ func (p *topPane) Show(visible bool, service string) tea.Cmd {
 }
 
 func (p *topPane) read() tea.Cmd {
-	insp, gen, id, ctx := p.insp, p.shown.gen, p.shown.id, p.ctx
+	insp, gen, id, ctx, wait := p.insp, p.shown.gen, p.shown.id, p.ctx, p.wait
 	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, wait)
+		defer cancel()
 		procs, err := insp.ContainerTop(ctx, id)
+		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded {
+			err = fmt.Errorf("the engine did not list the processes within %s; asking again", wait)
+		}
 		return topMsg{gen: gen, procs: procs, err: err}
 	}
 }

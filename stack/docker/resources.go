@@ -76,6 +76,9 @@ func (c *Client) diskUsage(ctx context.Context, out *stack.EngineResources) erro
 	for _, img := range du.Images.Items {
 		out.Images = append(out.Images, imageOf(img))
 	}
+	if err := c.completeImages(ctx, out.Images); err != nil {
+		return err
+	}
 	for _, v := range du.Volumes.Items {
 		size := int64(-1)
 		if v.UsageData != nil {
@@ -84,6 +87,30 @@ func (c *Client) diskUsage(ctx context.Context, out *stack.EngineResources) erro
 		out.Volumes = append(out.Volumes, stack.Volume{Name: v.Name, Driver: v.Driver, Mountpoint: v.Mountpoint, Labels: v.Labels, Size: size})
 	}
 	return c.completeVolumes(ctx, out.Volumes)
+}
+
+// completeImages names images as the image list does when a disk usage
+// answer did not: Podman's (4.3) gives each image its tag alone ("latest",
+// not "localhost/NAME:latest"), "<none>" for an untagged one, and its ID
+// without "sha256:", so the project's images were not found in it.
+func (c *Client) completeImages(ctx context.Context, imgs []stack.Image) error {
+	if !slices.ContainsFunc(imgs, func(i stack.Image) bool { return !strings.HasPrefix(i.ID, "sha256:") }) {
+		return nil
+	}
+	list, err := c.api.ImageList(ctx, client.ImageListOptions{})
+	if err != nil {
+		return c.wrap("list images", err)
+	}
+	byID := map[string]stack.Image{}
+	for _, img := range list.Items {
+		byID[strings.TrimPrefix(img.ID, "sha256:")] = imageOf(img)
+	}
+	for i := range imgs {
+		if l, ok := byID[strings.TrimPrefix(imgs[i].ID, "sha256:")]; ok {
+			imgs[i].ID, imgs[i].Tags, imgs[i].Digests, imgs[i].Dangling = l.ID, l.Tags, l.Digests, l.Dangling
+		}
+	}
+	return nil
 }
 
 // completeVolumes fills in the driver, mountpoint and labels a disk usage
@@ -143,7 +170,7 @@ func imageOf(img image.Summary) stack.Image {
 func realTags(tags []string) []string {
 	out := make([]string, 0, len(tags))
 	for _, t := range tags {
-		if t != "<none>:<none>" && t != "" {
+		if t != "<none>:<none>" && t != "<none>" && t != "" {
 			out = append(out, t)
 		}
 	}
