@@ -62,6 +62,9 @@ type Backend struct {
 	cli     stack.ComposeCLI
 	cliErr  error
 
+	obsOnce sync.Once
+	obs     *prefetch // StartObserve's look at the host and the engine
+
 	// guard runs the backend's goroutines; the TUI hands their panics to
 	// the program, so the terminal is restored before the process ends.
 	guard crash.Guard

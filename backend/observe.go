@@ -46,7 +46,7 @@ type Observation struct {
 func (b *Backend) Observe(ctx context.Context, p *stack.Project) Observation {
 	b.StartCompose()
 	var o Observation
-	o.Host, _ = probes.ReadHost(ctx) // zero figures say "unknown"
+	b.StartObserve()
 	ectx, cancel := context.WithTimeout(ctx, engineTimeout)
 	defer cancel()
 	status := stack.EngineStatus{}
@@ -58,11 +58,9 @@ func (b *Backend) Observe(ctx context.Context, p *stack.Project) Observation {
 	}
 	if err == nil {
 		status.Reachable = true
-		// The engine answered: its description gets a budget of its own,
-		// since Podman takes seconds for it when busy.
-		ictx, icancel := context.WithTimeout(ctx, infoTimeout)
-		info, ierr := eng.Info(ictx)
-		icancel()
+		// The engine answered: its description, asked for meanwhile, is
+		// worth waiting for.
+		info, ierr := b.obs.wait(ctx)
 		if ierr == nil {
 			o.Info = info
 		} else {
@@ -71,11 +69,68 @@ func (b *Backend) Observe(ctx context.Context, p *stack.Project) Observation {
 	} else {
 		status.Err = err
 	}
+	o.Host = b.obs.host(ctx) // zero figures say "unknown"
 	o.Snap = stack.SnapshotOf(p, status, containers)
 	if cli, err := b.Compose(ctx); err == nil {
 		o.Compose = cli.String()
 	}
 	return o
+}
+
+// prefetch is what Observe asks of the machine and the engine that does
+// not depend on the project, so it can be asked while the project loads.
+type prefetch struct {
+	infoDone, hostDone chan struct{} // closed when info and err, machine are set
+	machine            probes.Host
+	info               stack.EngineInfo
+	err                error
+}
+
+// StartObserve asks the engine to describe itself and reads the host's
+// figures in the background, once per process: ps and top call it before
+// loading the project (300 services take a while), and Observe collects
+// the answers. The engine's description gets the list's budget and one of
+// its own, since Podman takes seconds for it when busy.
+func (b *Backend) StartObserve() {
+	b.obsOnce.Do(func() {
+		pf := &prefetch{infoDone: make(chan struct{}), hostDone: make(chan struct{})}
+		b.obs = pf
+		b.guard.Go(func() {
+			defer close(pf.hostDone)
+			pf.machine, _ = probes.ReadHost(b.ctx)
+		})
+		b.guard.Go(func() {
+			defer close(pf.infoDone)
+			eng, err := b.Engine()
+			if err != nil {
+				pf.err = err
+				return
+			}
+			ictx, cancel := context.WithTimeout(b.ctx, engineTimeout+infoTimeout)
+			defer cancel()
+			pf.info, pf.err = eng.Info(ictx)
+		})
+	})
+}
+
+// wait returns the engine's description once it came.
+func (pf *prefetch) wait(ctx context.Context) (stack.EngineInfo, error) {
+	select {
+	case <-pf.infoDone:
+		return pf.info, pf.err
+	case <-ctx.Done():
+		return stack.EngineInfo{}, ctx.Err()
+	}
+}
+
+// host returns the host's figures; zero ones when ctx ends first.
+func (pf *prefetch) host(ctx context.Context) probes.Host {
+	select {
+	case <-pf.hostDone:
+		return pf.machine
+	case <-ctx.Done():
+		return probes.Host{}
+	}
 }
 
 // AnyRunning says whether a container of the snapshot runs.

@@ -42,6 +42,7 @@ func observeProject(f *Factory, name string, args []string, measure func(o backe
 	}
 	ctx := context.Background()
 	f.Backend.StartCompose()
+	f.Backend.StartObserve() // the engine's description and the host's figures, while the project loads
 	p, code, ok := loadProject(ctx, f)
 	if !ok {
 		return o, false, code, false

@@ -67,6 +67,7 @@ func commands() []command {
 // backend, and returns the exit status. version is the release stamp.
 func Main(args []string, version string) int {
 	defer startCPUProfile()()
+	defer writeMemProfile()
 	b := backend.New(backend.Options{})
 	defer b.Close()
 	return Run(&Factory{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Version: version, Backend: b}, args)

@@ -76,3 +76,24 @@ func startCPUProfile() func() {
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }
 }
+
+// memProfileEnv names a file to write a heap profile to when the run
+// ends (pprof, in-use and allocated), for what the TUI holds with the
+// merged logs of many containers.
+const memProfileEnv = "STACKUI_MEMPROFILE"
+
+// writeMemProfile writes the heap profile memProfileEnv asks for. Its
+// in-use figures are those of the last collection while the program ran
+// (one forced now would find the TUI's model already gone).
+func writeMemProfile() {
+	path := os.Getenv(memProfileEnv)
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = pprof.Lookup("heap").WriteTo(f, 0)
+}

@@ -32,6 +32,9 @@ type LogsOptions struct {
 	Now func() time.Time
 	// FrameDelay coalesces redraws (logFrameDelay when 0).
 	FrameDelay time.Duration
+	// FrameInterval is the least time between two redraws for new lines
+	// (logFrameInterval when 0, none when < 0).
+	FrameInterval time.Duration
 }
 
 // logsPane shows the logs of the selected service, or of all services
@@ -63,6 +66,7 @@ type logsPane struct {
 	note          string // a transient remark for the status line
 	death         deathView
 	rows          []string
+	lastFrame     time.Time // when the last logsChangedMsg was sent
 }
 
 func newLogsPane(st themes.Styles, keys *keyMap, o LogsOptions) *logsPane {
@@ -71,6 +75,9 @@ func newLogsPane(st themes.Styles, keys *keyMap, o LogsOptions) *logsPane {
 	}
 	if o.FrameDelay == 0 {
 		o.FrameDelay = logFrameDelay
+	}
+	if o.FrameInterval == 0 {
+		o.FrameInterval = logFrameInterval
 	}
 	in := textinput.New()
 	in.Prompt = "/"
@@ -120,7 +127,9 @@ func spanOf(s lipgloss.Style) logbuf.Span {
 // Init starts waiting for log lines.
 func (m *logsPane) Init() tea.Cmd { return m.wait() }
 
-func (m *logsPane) wait() tea.Cmd { return waitLogs(m.store.Changed(), m.done, m.opts.FrameDelay) }
+func (m *logsPane) wait() tea.Cmd {
+	return waitLogs(m.store.Changed(), m.done, m.opts.FrameDelay, m.lastFrame.Add(m.opts.FrameInterval))
+}
 
 // Close stops every log stream; the pane shows nothing new afterwards.
 func (m *logsPane) Close() {
@@ -231,6 +240,7 @@ func (m *logsPane) view() logbuf.View {
 func (m *logsPane) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case logsChangedMsg:
+		m.lastFrame = msg.at
 		m.linesArrived()
 		return m.wait()
 	case tea.MouseWheelMsg:

@@ -22,30 +22,41 @@ type LogStreamer interface {
 
 // logFrameDelay is how long waitLogs holds a "lines arrived" signal before
 // reporting it. Lines that arrive meanwhile only re-arm the coalesced
-// signal, so however fast a container logs, the pane redraws at most ~30
-// times a second. It is a delay after a signal, not a ticker: when no lines
-// arrive, nothing runs.
+// signal, so a burst becomes one frame. It is a delay after a signal, not a
+// ticker: when no lines arrive, nothing runs.
 const logFrameDelay = 33 * time.Millisecond
 
-// logsChangedMsg says new log lines are in the store.
-type logsChangedMsg struct{}
+// logFrameInterval is the least time between two "lines arrived" reports:
+// the first line after a quiet spell shows within logFrameDelay, but a
+// steady trickle (the merged logs of 100 containers, each logging every
+// 5 s, bring 20 lines a second) redraws the screen 5 times a second, not
+// once per line. A frame of the whole screen cost more than the lines in
+// it (issue 11, item 12).
+const logFrameInterval = 200 * time.Millisecond
+
+// logsChangedMsg says new log lines are in the store; at is when it was
+// sent, from which the next report keeps logFrameInterval.
+type logsChangedMsg struct{ at time.Time }
 
 // waitLogs is the self re-arming command that carries "lines arrived" into
 // Update: it blocks on the store's coalesced signal (or done), then waits
-// logFrameDelay so a burst becomes one frame.
-func waitLogs(changed <-chan struct{}, done <-chan struct{}, delay time.Duration) tea.Cmd {
+// delay, and longer if needed so that it reports no sooner than notBefore.
+// Everything that arrived meanwhile is in the one report.
+func waitLogs(changed <-chan struct{}, done <-chan struct{}, delay time.Duration, notBefore time.Time) tea.Cmd {
 	return func() tea.Msg {
 		select {
 		case <-changed:
 		case <-done:
 			return nil
 		}
+		t := time.NewTimer(max(delay, time.Until(notBefore)))
+		defer t.Stop()
 		select {
-		case <-time.After(delay):
+		case <-t.C:
 		case <-done:
 			return nil
 		}
-		return logsChangedMsg{}
+		return logsChangedMsg{at: time.Now()}
 	}
 }
 

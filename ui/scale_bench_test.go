@@ -28,11 +28,18 @@ func (u *benchUsage) SetVisible(...string)         {}
 // BenchmarkIdleSecond100 is the UI's work in one idle second of a project
 // with 100 running containers, each logging a line every 5 s, with the
 // merged logs of all of them showing (issue 11, item 12): the sampler's
-// new figures reach both panes, 20 log lines arrive and are drawn, and
-// the frame is rendered after each (at most once per burst, as
-// waitLogs coalesces; here once per line, the worst case). One op is one
-// second's work.
-func BenchmarkIdleSecond100(b *testing.B) {
+// new figures reach both panes, 20 log lines arrive, and the frame is
+// rendered as waitLogs reports them: once per logFrameInterval (5 times).
+// One op is one second's work.
+func BenchmarkIdleSecond100(b *testing.B) { benchIdleSecond100(b, logFrameInterval) }
+
+// BenchmarkIdleSecond100EachLine is the same second drawn once per line,
+// as before logFrameInterval: what the interval saves.
+func BenchmarkIdleSecond100EachLine(b *testing.B) { benchIdleSecond100(b, 0) }
+
+// benchIdleSecond100 draws a frame when a line arrives at least interval
+// after the last frame (every line when 0).
+func benchIdleSecond100(b *testing.B, interval time.Duration) {
 	const n = 100
 	p := &stack.Project{Name: "scale"}
 	var svcs []stack.ServiceState
@@ -74,10 +81,13 @@ func BenchmarkIdleSecond100(b *testing.B) {
 		_ = m.View()
 		for l := range 20 {
 			i := (sec*20 + l) % n
-			m.logs.store.Append(srcs[i], now.Add(time.Duration(l)*50*time.Millisecond), logbuf.StreamStdout,
+			step := time.Duration(l) * 50 * time.Millisecond
+			m.logs.store.Append(srcs[i], now.Add(step), logbuf.StreamStdout,
 				fmt.Sprintf("line %06d abcdefghijklmnopqrstuvwxyz0123456789", sec))
-			m = asModel(m.Update(logsChangedMsg{}))
-			_ = m.View()
+			if interval == 0 || step%interval == 0 {
+				m = asModel(m.Update(logsChangedMsg{at: now.Add(step)}))
+				_ = m.View()
+			}
 		}
 	}
 }

@@ -28,15 +28,18 @@ func newHistory(n int) history { return history{n: n} }
 
 func (h *history) add(p Point) {
 	if h.buf == nil {
-		h.buf = make([]Point, 0, 2*h.n)
+		h.buf = make([]Point, 0, h.room())
 	}
 	if len(h.buf) == cap(h.buf) {
-		nb := make([]Point, h.n-1, 2*h.n)
+		nb := make([]Point, h.n-1, h.room())
 		copy(nb, h.buf[len(h.buf)-(h.n-1):])
 		h.buf = nb
 	}
 	h.buf = append(h.buf, p)
 }
+
+// room is the array's length: n and a quarter, at least one spare.
+func (h *history) room() int { return h.n + max(h.n/4, 1) }
 
 // points returns the last n points, oldest first. The caller must not
 // modify them.

@@ -146,10 +146,13 @@ func (s *lineSplitter) emit(stream stack.LogStream, line []byte, truncated bool)
 	if n := len(line); n > 0 && line[n-1] == '\r' && !truncated {
 		line = line[:n-1] // a TTY's CRLF, or a Windows program's
 	}
-	ll := stack.LogLine{ContainerID: s.containerID, Stream: stream, Text: string(line)}
+	ll := stack.LogLine{ContainerID: s.containerID, Stream: stream}
 	if s.timestamps {
-		ll.Time, ll.Text = splitTimestamp(ll.Text)
+		// Cut before making the string: a string cut after would keep
+		// the timestamp's bytes alive in every stored line.
+		ll.Time, line = splitTimestamp(line)
 	}
+	ll.Text = string(line)
 	if truncated || len(ll.Text) > MaxLineBytes {
 		ll.Text = cutUTF8(ll.Text, MaxLineBytes) + TruncatedSuffix
 	}
@@ -179,7 +182,7 @@ func cutUTF8(s string, max int) string {
 
 // splitTimestamp parses the engine's "2024-05-01T10:00:00.123456789Z "
 // prefix. A line without one (it should not happen) is kept whole.
-func splitTimestamp(text string) (time.Time, string) {
+func splitTimestamp(text []byte) (time.Time, []byte) {
 	// RFC 3339 with nanoseconds and an offset is at most 35 bytes.
 	end := -1
 	for i := 0; i < len(text) && i < 40; i++ {
@@ -191,7 +194,7 @@ func splitTimestamp(text string) (time.Time, string) {
 	if end < 0 {
 		return time.Time{}, text
 	}
-	t, err := time.Parse(time.RFC3339Nano, text[:end])
+	t, err := time.Parse(time.RFC3339Nano, string(text[:end]))
 	if err != nil {
 		return time.Time{}, text
 	}
