@@ -137,7 +137,6 @@ func TestComposeEnv(t *testing.T) {
 	t.Setenv("COMPOSE_PROJECT_NAME", "other")
 	t.Setenv("STACKUI_TEST_KEEP", "yes")
 	t.Setenv("COMPOSE_PARALLEL_LIMIT", "2")
-
 	check := func(t *testing.T, env []string, want ...string) {
 		t.Helper()
 		for _, kv := range env {
@@ -160,9 +159,7 @@ func TestComposeEnv(t *testing.T) {
 			"COMPOSE_PROFILES": "x", "COMPOSE_FILE": "a.yml", "TAG": "v1", "EMPTY": "",
 		}}}
 		t.Setenv("DOCKER_HOST", "unix:///tmp/engine-stackui-watches.sock")
-		env := composeEnv(p)
-		// DOCKER_HOST comes from the process: the CLI must act on the
-		// engine stackui watches (Podman's socket in CI).
+		env := composeEnv(p) // DOCKER_HOST from the process: the engine stackui watches
 		check(t, env, "TAG=v1", "EMPTY=", "DOCKER_HOST=unix:///tmp/engine-stackui-watches.sock")
 		if len(env) != 4 {
 			t.Errorf("env = %q; want only the project's variables, the process's DOCKER_HOST and COMPOSE_PROFILES", env)
