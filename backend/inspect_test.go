@@ -114,7 +114,8 @@ func TestInspectOnTheEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := slices.Index(procs.Titles, "CMD")
+	// Docker's ps calls the column CMD, Podman's COMMAND.
+	cmd := slices.IndexFunc(procs.Titles, func(t string) bool { return t == "CMD" || t == "COMMAND" })
 	if cmd < 0 || len(procs.Rows) == 0 || !strings.Contains(procs.Rows[0][cmd], "workload --serve :8080") {
 		t.Errorf("top = %+v, want the workload's command", procs)
 	}
