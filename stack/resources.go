@@ -214,10 +214,7 @@ func projectVolumes(p *Project, e EngineResources, mine []ContainerRef) []Volume
 	declared := map[string]string{} // key in the files -> engine name
 	if m := p.Model; m != nil {
 		for key, vc := range m.Volumes {
-			name := vc.Name
-			if name == "" {
-				name = p.Name + "_" + key
-			}
+			name := engineName(p.Name, key, vc.Name)
 			declared[key] = name
 			v := use(name)
 			v.Declared, v.External = true, bool(vc.External)
@@ -273,6 +270,15 @@ func projectVolumes(p *Project, e EngineResources, mine []ContainerRef) []Volume
 	return out
 }
 
+// engineName is the engine's name for a volume or network the compose
+// files declare under key: its name: when set, else project_key.
+func engineName(project, key, name string) string {
+	if name == "" {
+		return project + "_" + key
+	}
+	return name
+}
+
 func projectNetworks(p *Project, nets []Network, mine []ContainerRef) []Network {
 	want := map[string]*Network{}
 	var order []string
@@ -288,10 +294,7 @@ func projectNetworks(p *Project, nets []Network, mine []ContainerRef) []Network 
 	if m := p.Model; m != nil {
 		declared := map[string]string{}
 		for key, nc := range m.Networks {
-			name := nc.Name
-			if name == "" {
-				name = p.Name + "_" + key
-			}
+			name := engineName(p.Name, key, nc.Name)
 			declared[key] = name
 			n := use(name)
 			n.Declared, n.External = true, bool(nc.External)

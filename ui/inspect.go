@@ -118,13 +118,7 @@ func (l *scrollList) move(d int) {
 		return
 	}
 	l.cursor = max(min(l.cursor+d, len(l.lines)-1), 0)
-	if l.cursor < l.offset {
-		l.offset = l.cursor
-	}
-	if l.height > 0 && l.cursor >= l.offset+l.height {
-		l.offset = l.cursor - l.height + 1
-	}
-	l.offset = max(min(l.offset, len(l.lines)-l.height), 0)
+	l.offset = keepInView(l.cursor, l.offset, l.height, len(l.lines))
 }
 
 // key moves the list on the move keys, and reports whether it did.
@@ -132,22 +126,11 @@ func (l *scrollList) key(msg tea.Msg, k *keyMap) bool {
 	page := max(l.height-1, 1)
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		switch {
-		case on(msg, k.Down):
-			l.move(1)
-		case on(msg, k.Up):
-			l.move(-1)
-		case on(msg, k.PageDown):
-			l.move(page)
-		case on(msg, k.PageUp):
-			l.move(-page)
-		case on(msg, k.Top):
-			l.move(-1 << 30)
-		case on(msg, k.Bottom):
-			l.move(1 << 30)
-		default:
+		d, ok := moveKey(msg, k, page, len(l.lines))
+		if !ok {
 			return false
 		}
+		l.move(d)
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelDown:

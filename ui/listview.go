@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackui/stackui/themes"
@@ -28,15 +29,43 @@ func (l *listView) move(n, rows int) {
 	l.cursor = min(max(l.cursor+n, 0), max(rows-1, 0))
 }
 
-// render lays rows out under their headings in w×h cells: the heading,
-// then the rows that fit around the cursor, then, when some do not fit,
-// a line saying how many are above and below. Cells are cut with …, never
-// wrapped, so every row keeps its columns at any width. Cells hold what the
-// engine says (names, labels, paths): they are cleaned here, before their
-// widths are taken, so an escaped character counts the cells it will show
-// in (see displayName).
-func (l *listView) render(st themes.Styles, cols []column, rows [][]string, w, h int) []string {
-	rows = cleanCells(rows)
+// moveKey is how far the move keys move a cursor among n rows, page rows
+// a page: the one table of them for every list. ok is false for any other
+// key.
+func moveKey(msg tea.KeyPressMsg, k *keyMap, page, n int) (delta int, ok bool) {
+	switch {
+	case on(msg, k.Down):
+		return 1, true
+	case on(msg, k.Up):
+		return -1, true
+	case on(msg, k.PageDown):
+		return page, true
+	case on(msg, k.PageUp):
+		return -page, true
+	case on(msg, k.Top):
+		return -n, true
+	case on(msg, k.Bottom):
+		return n, true
+	}
+	return 0, false
+}
+
+// keepInView is the first row shown so that cursor stays within room rows
+// of n, from top: the one rule the services list, the tabs' lists and the
+// full-screen views scroll by.
+func keepInView(cursor, top, room, n int) int {
+	if cursor < top {
+		top = cursor
+	}
+	if room > 0 && cursor >= top+room {
+		top = cursor - room + 1
+	}
+	return max(min(top, n-room), 0)
+}
+
+// columnWidths are the widths of cols over their titles and rows (cleaned
+// cells), each capped at its column's max when it has one.
+func columnWidths(cols []column, rows [][]string) []int {
 	widths := make([]int, len(cols))
 	for i, c := range cols {
 		widths[i] = ansi.StringWidth(c.title)
@@ -49,22 +78,39 @@ func (l *listView) render(st themes.Styles, cols []column, rows [][]string, w, h
 			widths[i] = min(widths[i], c.max)
 		}
 	}
-	line := func(cells []string) string {
-		var b strings.Builder
-		for i := range cols {
-			cell := ""
-			if i < len(cells) {
-				cell = cells[i]
-			}
-			if i == len(cols)-1 {
-				b.WriteString(cell)
-				break
-			}
-			cell = ansi.Truncate(cell, widths[i], "…")
-			b.WriteString(cell + strings.Repeat(" ", widths[i]-ansi.StringWidth(cell)+2))
+	return widths
+}
+
+// tableLine lays cells out in columns of widths, two spaces apart, each cut
+// with … to its width but the last, which takes what is left.
+func tableLine(cells []string, widths []int) string {
+	var b strings.Builder
+	for i := range widths {
+		cell := ""
+		if i < len(cells) {
+			cell = cells[i]
 		}
-		return ansi.Truncate(b.String(), w, "…")
+		if i == len(widths)-1 {
+			b.WriteString(cell)
+			break
+		}
+		cell = ansi.Truncate(cell, widths[i], "…")
+		b.WriteString(cell + strings.Repeat(" ", widths[i]-ansi.StringWidth(cell)+2))
 	}
+	return b.String()
+}
+
+// render lays rows out under their headings in w×h cells: the heading,
+// then the rows that fit around the cursor, then, when some do not fit,
+// a line saying how many are above and below. Cells are cut with …, never
+// wrapped, so every row keeps its columns at any width. Cells hold what the
+// engine says (names, labels, paths): they are cleaned here, before their
+// widths are taken, so an escaped character counts the cells it will show
+// in (see displayName).
+func (l *listView) render(st themes.Styles, cols []column, rows [][]string, w, h int) []string {
+	rows = cleanCells(rows)
+	widths := columnWidths(cols, rows)
+	line := func(cells []string) string { return ansi.Truncate(tableLine(cells, widths), w, "…") }
 	titles := make([]string, len(cols))
 	for i, c := range cols {
 		titles[i] = c.title
@@ -76,13 +122,7 @@ func (l *listView) render(st themes.Styles, cols []column, rows [][]string, w, h
 	}
 	room = max(room, 1)
 	l.cursor = min(max(l.cursor, 0), max(len(rows)-1, 0))
-	if l.cursor < l.top {
-		l.top = l.cursor
-	}
-	if l.cursor >= l.top+room {
-		l.top = l.cursor - room + 1
-	}
-	l.top = max(min(l.top, len(rows)-room), 0)
+	l.top = keepInView(l.cursor, l.top, room, len(rows))
 	end := min(l.top+room, len(rows))
 	for i := l.top; i < end; i++ {
 		s := line(rows[i])

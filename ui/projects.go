@@ -104,21 +104,15 @@ func (v *projectsView) Update(msg tea.Msg) tea.Cmd {
 func (v *projectsView) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := v.keys
 	n := len(v.data)
-	switch {
-	case on(msg, k.Back), on(msg, k.Quit), on(msg, k.Projects):
+	if on(msg, k.Back) || on(msg, k.Quit) || on(msg, k.Projects) {
 		v.closed = true
-	case on(msg, k.Down):
-		v.list.move(1, n)
-	case on(msg, k.Up):
-		v.list.move(-1, n)
-	case on(msg, k.PageDown):
-		v.list.move(max(v.height-4, 1), n)
-	case on(msg, k.PageUp):
-		v.list.move(-max(v.height-4, 1), n)
-	case on(msg, k.Top):
-		v.list.move(-n, n)
-	case on(msg, k.Bottom):
-		v.list.move(n, n)
+		return nil
+	}
+	if d, ok := moveKey(msg, k, max(v.height-4, 1), n); ok {
+		v.list.move(d, n)
+		return nil
+	}
+	switch {
 	case on(msg, k.Reload):
 		return v.fetch()
 	case on(msg, k.Open):

@@ -145,21 +145,15 @@ func (v *resourcesView) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := v.keys
 	l := &v.lists[v.section]
 	n := v.rowCount()
-	switch {
-	case on(msg, k.Back), on(msg, k.Quit), on(msg, k.Resources):
+	if on(msg, k.Back) || on(msg, k.Quit) || on(msg, k.Resources) {
 		v.closed = true
-	case on(msg, k.Down):
-		l.move(1, n)
-	case on(msg, k.Up):
-		l.move(-1, n)
-	case on(msg, k.PageDown):
-		l.move(max(v.height-4, 1), n)
-	case on(msg, k.PageUp):
-		l.move(-max(v.height-4, 1), n)
-	case on(msg, k.Top):
-		l.move(-n, n)
-	case on(msg, k.Bottom):
-		l.move(n, n)
+		return nil
+	}
+	if d, ok := moveKey(msg, k, max(v.height-4, 1), n); ok {
+		l.move(d, n)
+		return nil
+	}
+	switch {
 	case on(msg, k.NextTab), on(msg, k.NextPane):
 		v.section = (v.section + 1) % secCount
 	case on(msg, k.PrevTab), on(msg, k.PrevPane):

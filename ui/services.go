@@ -166,19 +166,8 @@ func (p *servicesPane) Update(msg tea.Msg) tea.Cmd {
 	keys := p.keys
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		switch {
-		case on(msg, keys.Down):
-			p.move(1)
-		case on(msg, keys.Up):
-			p.move(-1)
-		case on(msg, keys.PageDown):
-			p.move(max(p.viewRows()-1, 1))
-		case on(msg, keys.PageUp):
-			p.move(-max(p.viewRows()-1, 1))
-		case on(msg, keys.Top):
-			p.move(-len(p.rows))
-		case on(msg, keys.Bottom):
-			p.move(len(p.rows))
+		if d, ok := moveKey(msg, keys, max(p.viewRows()-1, 1), len(p.rows)); ok {
+			p.move(d)
 		}
 	case tea.MouseClickMsg:
 		if i := p.top + msg.Y; msg.Y >= 0 && msg.Y < p.viewRows() && i < len(p.rows) {
@@ -206,13 +195,7 @@ func (p *servicesPane) scroll() {
 	if n <= 0 {
 		return
 	}
-	if p.cursor < p.top {
-		p.top = p.cursor
-	}
-	if p.cursor >= p.top+n {
-		p.top = p.cursor - n + 1
-	}
-	p.top = max(min(p.top, len(p.rows)-n), 0)
+	p.top = keepInView(p.cursor, p.top, n, len(p.rows))
 }
 
 // View renders the visible rows, and under them how many more there are

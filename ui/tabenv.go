@@ -98,6 +98,19 @@ func readDetails(t *inspectTab, to tab, id string, declared func()) tea.Cmd {
 	}
 }
 
+// takeDetails says whether msg answers the tab's current read with the
+// container's details; a failed read becomes the tab's note.
+func (t *inspectTab) takeDetails(msg detailsMsg) bool {
+	if msg.gen != t.shown.gen {
+		return false
+	}
+	if msg.err != nil {
+		t.note = clean(msg.err.Error())
+		return false
+	}
+	return true
+}
+
 // showDeclared lists the environment the compose files give the service.
 func (p *envPane) showDeclared() {
 	p.vars, p.declared = nil, true
@@ -116,11 +129,7 @@ func (p *envPane) showDeclared() {
 func (p *envPane) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case detailsMsg:
-		if msg.gen != p.shown.gen {
-			return nil
-		}
-		if msg.err != nil {
-			p.note = clean(msg.err.Error())
+		if !p.takeDetails(msg) {
 			return nil
 		}
 		p.vars, p.declared = nil, false

@@ -72,11 +72,7 @@ func (p *portsPane) showDeclared() {
 func (p *portsPane) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case detailsMsg:
-		if msg.gen != p.shown.gen {
-			return nil
-		}
-		if msg.err != nil {
-			p.note = clean(msg.err.Error())
+		if !p.takeDetails(msg) {
 			return nil
 		}
 		p.ports, p.declared = dedupePorts(msg.d.Ports), false

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackui/stackui/stack"
 )
@@ -113,9 +111,9 @@ func (p *topPane) Update(msg tea.Msg) tea.Cmd {
 			p.note = clean(msg.err.Error())
 		} else {
 			p.procs = msg.procs
-			w := topWidths(p.procs)
-			p.head = p.st.Header.Render(topRow(p.procs.Titles, w))
-			p.list.set(topLines(p.procs, w))
+			head, lines := topTable(p.procs)
+			p.head = p.st.Header.Render(head)
+			p.list.set(lines)
 		}
 		// The next read, a second after this answer.
 		gen := p.shown.gen
@@ -138,37 +136,23 @@ func (p *topPane) View() string {
 	return p.body(p.head)
 }
 
-// topWidths are the columns' widths; the last column (the command) takes
-// what is left.
-func topWidths(ps stack.Processes) []int {
-	w := make([]int, len(ps.Titles))
+// topTable is the process table laid out as the list views lay theirs
+// out: cells cleaned once, each column as wide as its widest cell, the
+// last (the command) taking what is left.
+func topTable(ps stack.Processes) (head string, lines []string) {
+	cols := make([]column, len(ps.Titles))
 	for i, t := range ps.Titles {
-		w[i] = ansi.StringWidth(t)
+		cols[i] = column{title: clean(t)}
 	}
-	for _, r := range ps.Rows {
-		for i := range min(len(r), len(w)) {
-			w[i] = max(w[i], ansi.StringWidth(clean(r[i])))
-		}
+	rows := cleanCells(ps.Rows)
+	w := columnWidths(cols, rows)
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		titles[i] = c.title
 	}
-	return w
-}
-
-func topRow(cells []string, w []int) string {
-	var b strings.Builder
-	for i, c := range cells {
-		c = clean(c)
-		b.WriteString(c)
-		if i < len(cells)-1 && i < len(w) {
-			b.WriteString(strings.Repeat(" ", max(w[i]-ansi.StringWidth(c), 0)+2))
-		}
+	lines = make([]string, len(rows))
+	for i, r := range rows {
+		lines[i] = tableLine(r, w)
 	}
-	return b.String()
-}
-
-func topLines(ps stack.Processes, w []int) []string {
-	out := make([]string, len(ps.Rows))
-	for i, r := range ps.Rows {
-		out[i] = topRow(r, w)
-	}
-	return out
+	return tableLine(titles, w), lines
 }
