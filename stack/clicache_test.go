@@ -139,6 +139,11 @@ func TestConfigHashesCached(t *testing.T) {
 	write("one")
 	first := hashes(load(nil), false)
 	again := hashes(load(nil), true)
+	if !keeps {
+		// 1.29's answers follow the engine's images (other tests rebuild
+		// the demo image meanwhile): only that it ran each time is sure.
+		return
+	}
 	if again["app"] != first["app"] || again["side"] != first["side"] {
 		t.Errorf("kept answer %v differs from the CLI's %v", again, first)
 	}
@@ -150,9 +155,6 @@ func TestConfigHashesCached(t *testing.T) {
 	tagged := hashes(load(map[string]string{"TAG": "other"}), false)
 	if tagged["app"] == edited["app"] {
 		t.Errorf("TAG=other kept app's hash %s", tagged["app"])
-	}
-	if !keeps {
-		return
 	}
 	// A damaged entry is asked again, and replaced.
 	p := load(nil)
