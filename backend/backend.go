@@ -65,6 +65,9 @@ type Backend struct {
 	obsOnce sync.Once
 	obs     *prefetch // StartObserve's look at the host and the engine
 
+	projOnce sync.Once
+	proj     *projectPrefetch // StartProject's look at the project's containers
+
 	// guard runs the backend's goroutines; the TUI hands their panics to
 	// the program, so the terminal is restored before the process ends.
 	guard crash.Guard

@@ -54,7 +54,10 @@ func (b *Backend) Observe(ctx context.Context, p *stack.Project) Observation {
 	eng, err := b.Engine()
 	if err == nil {
 		o.Info.Host = eng.Host()
-		containers, err = eng.ProjectContainers(ectx, p.Name)
+		var ok bool
+		if containers, ok, err = b.prefetched(ectx, p.Name); !ok {
+			containers, err = eng.ProjectContainers(ectx, p.Name)
+		}
 	}
 	if err == nil {
 		status.Reachable = true
@@ -178,35 +181,46 @@ func (b *Backend) Measure(ctx context.Context, o *Observation) {
 	if err != nil {
 		return
 	}
-	s, runner := newSampler(eng, o.Info, oneShotInterval)
-	var running []string
-	for _, c := range allContainers(o.Snap) {
-		if c.State == stack.StateRunning {
-			running = append(running, c.ID)
-		}
+	var m *measurement
+	if o.Snap.Project != nil {
+		m = b.prefetchedMeasurement(ctx, o.Snap.Project.Name)
 	}
-	ctx, cancel := context.WithTimeout(ctx, measureTimeout)
-	defer cancel()
-	done := make(chan struct{})
-	go func() { defer close(done); s.Run(ctx) }()
-	s.Update(o.Snap)
-	s.SetVisible(running...)
+	if m == nil {
+		m = startMeasurement(b.ctx, eng, o.Info, o.Snap)
+	} else {
+		m.s.Update(o.Snap) // the same containers, now joined to their services
+	}
+	defer func() { m.cancel(); <-m.done }()
+	ids := running(allContainers(o.Snap))
+	m.s.SetVisible(ids...)
 wait:
-	for !complete(s.Snapshot(), running) {
+	for !complete(m.s.Snapshot(), ids) {
 		select {
-		case <-s.Changed():
+		case <-m.s.Changed():
 		case <-ctx.Done():
+			break wait
+		case <-m.done:
 			break wait
 		}
 	}
-	cancel()
-	<-done
-	o.Usage, o.Measured = s.Snapshot(), true
+	o.Usage, o.Measured = m.s.Snapshot(), true
 	if o.Usage.GPU.Status == "" {
 		// Nothing runs, so the sampler did not ask; the GPUs are still
 		// worth showing.
-		o.Usage.GPU = runner.Query(context.Background())
+		o.Usage.GPU = m.runner.Query(context.Background())
 	}
+}
+
+// startMeasurement starts sampling snap's running containers, for at
+// most measureTimeout.
+func startMeasurement(ctx context.Context, eng *docker.Client, info stack.EngineInfo, snap stack.Snapshot) *measurement {
+	s, runner := newSampler(eng, info, oneShotInterval)
+	ctx, cancel := context.WithTimeout(ctx, measureTimeout)
+	m := &measurement{s: s, runner: runner, cancel: cancel, done: make(chan struct{})}
+	go func() { defer close(m.done); s.Run(ctx) }()
+	s.Update(snap)
+	s.SetVisible(running(allContainers(snap))...)
+	return m
 }
 
 func complete(s resources.Snapshot, running []string) bool {

@@ -43,6 +43,8 @@ func observeProject(f *Factory, name string, args []string, measure func(o backe
 	ctx := context.Background()
 	f.Backend.StartCompose()
 	f.Backend.StartObserve() // the engine's description and the host's figures, while the project loads
+	// and the project's containers, and their first cgroup read, too
+	f.Backend.StartProject(f.compose.loadOptions().LikelyName(), *jsonFlag || name == "top")
 	p, code, ok := loadProject(ctx, f)
 	if !ok {
 		return o, false, code, false

@@ -122,6 +122,33 @@ func TestTopAndPsMeasure(t *testing.T) {
 			}
 		}
 	}
+
+	// ps looks at the project's containers while the files load, under the
+	// name it will probably have; a `name:` in the file makes the guess
+	// (the folder's name) wrong, and the right project is still measured.
+	named := filepath.Join(t.TempDir(), "elsewhere")
+	if err := os.MkdirAll(named, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(named, "compose.yaml"), []byte("name: "+project+"\n"+compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run([]string{"--project-directory", named, "ps", "--json"}, &out, &errOut); code != exitOK {
+		t.Fatalf("ps: exit %d: %s", code, errOut.String())
+	}
+	ps = psOutput{}
+	if err := json.Unmarshal(out.Bytes(), &ps); err != nil {
+		t.Fatal(err)
+	}
+	if ps.Project != project {
+		t.Fatalf("project %q, want %q", ps.Project, project)
+	}
+	for _, s := range ps.Services {
+		if s.Name == "hold" && (s.State != "running" || s.CPUPercent == nil || s.MemUsedBytes == nil || *s.MemUsedBytes < 32<<20) {
+			t.Errorf("hold under a name the folder does not give: %+v", s)
+		}
+	}
 }
 
 // Without an engine, top still prints the host and says the engine is

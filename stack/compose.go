@@ -56,6 +56,11 @@ func DetectCompose(ctx context.Context) (ComposeCLI, error) {
 	default:
 		return ComposeCLI{}, fmt.Errorf("%s=%q: say \"docker compose\" or \"docker-compose\"", ComposeChoiceEnv, choice)
 	}
+	key := detectKey(candidates)
+	var known ComposeCLI
+	if readCache("detect", key, &known) && known.Path != "" {
+		return known, nil
+	}
 	var whyNot []string
 	for _, c := range candidates {
 		path, err := exec.LookPath(c.Path)
@@ -75,6 +80,7 @@ func DetectCompose(ctx context.Context) (ComposeCLI, error) {
 			continue
 		}
 		c.Version = strings.TrimPrefix(firstLine(string(out)), "v")
+		writeCache("detect", key, c)
 		return c, nil
 	}
 	return ComposeCLI{}, fmt.Errorf("no compose CLI: neither `docker compose` nor `docker-compose` works; install the Docker Compose plugin or docker-compose (%s)",

@@ -30,6 +30,15 @@ func (c ComposeCLI) ConfigHashes(ctx context.Context, p *Project) (map[string]st
 	if c.Name != "docker compose" {
 		profiles = slices.DeleteFunc(slices.Clone(p.Profiles), func(s string) bool { return s == "" })
 	}
+	// docker-compose 1.29 hashes the image's ID as well, which the engine
+	// changes without any file changing: its answers are not kept.
+	key := ""
+	if c.AtLeast(2, 0) {
+		key = c.hashesKey(p, profiles)
+	}
+	if out := map[string]string{}; readCache("hashes", key, &out) && len(out) > 0 {
+		return out, nil
+	}
 	out := map[string]string{}
 	var other []string
 	err := c.Run(ctx, p, profiles, []string{"config", "--hash=*"}, func(l string) {
@@ -45,6 +54,7 @@ func (c ComposeCLI) ConfigHashes(ctx context.Context, p *Project) (map[string]st
 	if len(out) == 0 {
 		return nil, fmt.Errorf("config hashes: no hash in the output of %s: %s", c, strings.Join(other, "; "))
 	}
+	writeCache("hashes", key, out)
 	return out, nil
 }
 

@@ -390,3 +390,28 @@ func TestLoadFeatures(t *testing.T) {
 		})
 	}
 }
+
+func TestLikelyName(t *testing.T) {
+	t.Setenv("COMPOSE_PROJECT_NAME", "")
+	cases := []struct {
+		opts LoadOptions
+		want string
+	}{
+		{LoadOptions{ProjectName: "Web_App"}, "web_app"},
+		{LoadOptions{ProjectDir: "/srv/My.Stack"}, "mystack"},
+		{LoadOptions{Files: []string{"/srv/shop/compose.yaml", "/etc/other.yaml"}}, "shop"},
+		{LoadOptions{Files: []string{"deploy/compose.yaml"}, WorkDir: "/srv/shop"}, "deploy"},
+		{LoadOptions{WorkDir: "/srv/shop"}, "shop"},
+		{LoadOptions{WorkDir: "/srv/shop", Env: map[string]string{"COMPOSE_PROJECT_NAME": "fromenv"}}, "fromenv"},
+		{LoadOptions{WorkDir: "/srv/shop", ProjectName: "flag", Env: map[string]string{"COMPOSE_PROJECT_NAME": "fromenv"}}, "flag"},
+	}
+	for _, c := range cases {
+		if got := c.opts.LikelyName(); got != c.want {
+			t.Errorf("%+v: LikelyName = %q, want %q", c.opts, got, c.want)
+		}
+	}
+	t.Setenv("COMPOSE_PROJECT_NAME", "shell")
+	if got := (LoadOptions{WorkDir: "/srv/shop"}).LikelyName(); got != "shell" {
+		t.Errorf("with COMPOSE_PROJECT_NAME=shell: %q", got)
+	}
+}

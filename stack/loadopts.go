@@ -11,6 +11,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/consts"
+	"github.com/compose-spec/compose-go/v2/loader"
 )
 
 // loadPlan is LoadOptions worked out the way `docker compose` works out its
@@ -313,4 +314,38 @@ func splitProfiles(in []string) []string {
 		}
 	}
 	return out
+}
+
+// LikelyName is the name the project will probably load with, worked out
+// without reading a file: -p, else COMPOSE_PROJECT_NAME, else the name of
+// the project folder (--project-directory, the first file's folder, or
+// where discovery starts). A `name:` in the files, COMPOSE_PROJECT_NAME in
+// .env, or a compose file found further up can still make it another; it
+// is for fetching ahead, never for acting on.
+func (o LoadOptions) LikelyName() string {
+	if o.ProjectName != "" {
+		return loader.NormalizeProjectName(o.ProjectName)
+	}
+	env := o.Env
+	if env == nil {
+		env = map[string]string{consts.ComposeProjectName: os.Getenv(consts.ComposeProjectName)}
+	}
+	if n := env[consts.ComposeProjectName]; n != "" {
+		return loader.NormalizeProjectName(n)
+	}
+	dir := o.ProjectDir
+	if dir == "" && len(o.Files) > 0 && o.Files[0] != "-" {
+		dir = filepath.Dir(o.Files[0])
+	}
+	if dir == "" {
+		dir = o.WorkDir
+	}
+	if !filepath.IsAbs(dir) {
+		base := o.WorkDir
+		if base == "" {
+			base, _ = os.Getwd()
+		}
+		dir = filepath.Join(base, dir)
+	}
+	return loader.NormalizeProjectName(filepath.Base(dir))
 }

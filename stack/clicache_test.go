@@ -1,0 +1,188 @@
+package stack
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runs counts the lines a counting script appended to its log.
+func runs(t *testing.T, log string) int {
+	t.Helper()
+	b, err := os.ReadFile(log)
+	if os.IsNotExist(err) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Count(string(b), "\n")
+}
+
+// Detection is kept between processes: the second detection runs no CLI,
+// a CLI replaced on disk is asked again, and STACKUI_CACHE=off always asks.
+func TestDetectComposeCached(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := t.TempDir()
+	log := filepath.Join(dir, "runs")
+	script := func(version string) {
+		writeComposeScript(t, dir, "docker-compose", `echo run >> `+log+`; echo `+version)
+	}
+	script("2.20.0")
+	t.Setenv("PATH", dir)
+	t.Setenv(ComposeChoiceEnv, "docker-compose")
+	detect := func(wantVer string, wantRuns int) {
+		t.Helper()
+		got, err := DetectCompose(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Version != wantVer || got.Path != filepath.Join(dir, "docker-compose") {
+			t.Errorf("DetectCompose = %+v, want %s from %s", got, wantVer, dir)
+		}
+		if n := runs(t, log); n != wantRuns {
+			t.Errorf("the CLI ran %d times, want %d", n, wantRuns)
+		}
+	}
+	detect("2.20.0", 1)
+	detect("2.20.0", 1) // from the cache
+	// An upgrade in place: another file at the same path.
+	time.Sleep(10 * time.Millisecond)
+	script("2.21.10")
+	detect("2.21.10", 2)
+	detect("2.21.10", 2)
+	t.Setenv(CacheEnv, "off")
+	detect("2.21.10", 3)
+	detect("2.21.10", 4)
+}
+
+// A failed detection is not kept: once the CLI works, it is found.
+func TestDetectComposeFailureNotCached(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := t.TempDir()
+	t.Setenv("PATH", dir)
+	t.Setenv(ComposeChoiceEnv, "docker-compose")
+	writeComposeScript(t, dir, "docker-compose", `echo "ImportError" >&2; exit 1`)
+	if _, err := DetectCompose(context.Background()); err == nil {
+		t.Fatal("a broken CLI was detected")
+	}
+	writeComposeScript(t, dir, "docker-compose", `echo 1.29.2`)
+	// The same size would not do: the script is rewritten, so its time
+	// changes, but make sure of it.
+	later := time.Now().Add(time.Second)
+	os.Chtimes(filepath.Join(dir, "docker-compose"), later, later)
+	if got, err := DetectCompose(context.Background()); err != nil || got.Version != "1.29.2" {
+		t.Fatalf("DetectCompose = %+v, %v; want 1.29.2", got, err)
+	}
+}
+
+// The real compose CLI's `config --hash` answer is kept for the plugin
+// (v2 and later), whose hash depends only on the files and variables:
+// asking again with nothing changed runs nothing; a changed file, a
+// changed variable, or a damaged entry runs the CLI again, and the answer
+// is the CLI's. docker-compose 1.29 hashes the image's ID too, which no
+// file shows, so its answers are never kept.
+func TestConfigHashesCached(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	real, err := DetectCompose(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keeps := real.AtLeast(2, 0)
+	// The real CLI behind a script that counts its runs.
+	bin := t.TempDir()
+	log := filepath.Join(bin, "runs")
+	writeComposeScript(t, bin, "compose", `echo run >> `+log+`; exec "`+real.Path+`" "$@"`)
+	cli := real
+	cli.Path = filepath.Join(bin, "compose")
+
+	dir := t.TempDir()
+	file := filepath.Join(dir, "compose.yaml")
+	write := func(mode string) {
+		t.Helper()
+		yml := "services:\n  app:\n    image: stackui-demo/workload:${TAG:-latest}\n    environment:\n      MODE: " + mode + "\n  side:\n    image: stackui-demo/workload:latest\n    profiles: [extra]\n"
+		if err := os.WriteFile(file, []byte(yml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load := func(env map[string]string) *Project {
+		t.Helper()
+		p, err := Load(ctx, LoadOptions{Files: []string{file}, WorkDir: dir, ProjectName: "hashcache", Env: env})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	want := 0
+	hashes := func(p *Project, cached bool) map[string]string {
+		t.Helper()
+		got, err := cli.ConfigHashes(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !cached || !keeps {
+			want++
+		}
+		if n := runs(t, log); n != want {
+			t.Errorf("the CLI ran %d times, want %d", n, want)
+		}
+		if got["app"] == "" || got["side"] == "" {
+			t.Errorf("hashes = %v, want app and side", got)
+		}
+		return got
+	}
+	write("one")
+	first := hashes(load(nil), false)
+	again := hashes(load(nil), true)
+	if !keeps {
+		// 1.29's answers follow the engine's images (other tests rebuild
+		// the demo image meanwhile): only that it ran each time is sure.
+		return
+	}
+	if again["app"] != first["app"] || again["side"] != first["side"] {
+		t.Errorf("kept answer %v differs from the CLI's %v", again, first)
+	}
+	write("two")
+	edited := hashes(load(nil), false)
+	if edited["app"] == first["app"] || edited["side"] != first["side"] {
+		t.Errorf("after editing app: %v, before %v; want app's hash alone to change", edited, first)
+	}
+	tagged := hashes(load(map[string]string{"TAG": "other"}), false)
+	if tagged["app"] == edited["app"] {
+		t.Errorf("TAG=other kept app's hash %s", tagged["app"])
+	}
+	// A damaged entry is asked again, and replaced.
+	p := load(nil)
+	entry := filepath.Join(cacheDir("hashes"), cli.hashesKey(p, []string{"*"})+".json")
+	if err := os.WriteFile(entry, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := hashes(p, false); got["app"] != edited["app"] {
+		t.Errorf("after a damaged entry: %v, want %v", got, edited)
+	}
+	hashes(p, true)
+}
+
+// The cache keeps its newest entries only.
+func TestCacheBounded(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	for i := range cacheEntries + 10 {
+		writeCache("test", strings.Repeat("k", i+1), i)
+	}
+	entries, err := os.ReadDir(cacheDir("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != cacheEntries {
+		t.Errorf("%d entries, want %d", len(entries), cacheEntries)
+	}
+	var v int
+	if !readCache("test", strings.Repeat("k", cacheEntries+10), &v) || v != cacheEntries+9 {
+		t.Errorf("the newest entry reads %d", v)
+	}
+}
