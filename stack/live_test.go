@@ -37,6 +37,8 @@ type liveListAnswer struct {
 type liveInspectAnswer struct {
 	c   Container
 	err error
+	// gate, when set, holds the answer back until the test closes it.
+	gate chan struct{}
 }
 
 // liveFakeSub is one ProjectEvents subscription, driven by the test.
@@ -69,7 +71,7 @@ func (f *liveFake) queueGatedList(cs []Container, err error) chan struct{} {
 func (f *liveFake) queueInspect(id string, c Container, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.inspects[id] = append(f.inspects[id], liveInspectAnswer{c, err})
+	f.inspects[id] = append(f.inspects[id], liveInspectAnswer{c: c, err: err})
 }
 
 func (f *liveFake) log(call string) {
@@ -124,6 +126,14 @@ func (f *liveFake) InspectContainer(ctx context.Context, id string) (Container, 
 		return Container{}, errors.New("unexpected call")
 	}
 	f.inspects[id] = q[1:]
+	if q[0].gate != nil {
+		f.mu.Unlock()
+		select {
+		case <-q[0].gate:
+		case <-ctx.Done():
+		}
+		f.mu.Lock()
+	}
 	return q[0].c, q[0].err
 }
 
@@ -475,4 +485,38 @@ func TestLiveRenameSaysConnecting(t *testing.T) {
 	if s := l.Snapshot(); s.Engine.Reachable || !s.Engine.Connecting || s.Services[0].State != StateUnknown {
 		t.Errorf("engine %+v, api %q; want connecting and unknown", s.Engine, s.Services[0].State)
 	}
+}
+
+// A container first met in an event is in the state at once, as the event
+// describes it, while its inspect is held (Podman holds the inspect of a
+// container compose is starting, for seconds); the inspect's answer then
+// replaces it.
+func TestLiveShowsANewContainerBeforeItsInspectAnswers(t *testing.T) {
+	f := newLiveFake(t)
+	f.queueList(nil, nil)
+	l := NewLive(liveProject("api"), f, LiveOptions{})
+	startLive(t, l, f)
+	sub := nextLiveSub(t, f)
+	waitLiveSnap(t, l, "reachable", func(s Snapshot) bool { return s.Engine.Reachable })
+	gate := make(chan struct{})
+	running := liveCtr("a2", "api", 2, StateRunning)
+	running.Pid = 42
+	f.mu.Lock()
+	f.inspects["a2"] = append(f.inspects["a2"], liveInspectAnswer{c: running, gate: gate})
+	f.mu.Unlock()
+	sub.in <- Event{Action: "create", ContainerID: "a2", Name: "proj-api-2", Project: "proj", Service: "api",
+		Attributes: map[string]string{LabelProject: "proj", LabelService: "api", LabelContainerNumber: "2"}}
+	s := waitLiveSnap(t, l, "api's container from the event", func(s Snapshot) bool {
+		st, _ := s.Service("api")
+		return st.Total == 1
+	})
+	st, _ := s.Service("api")
+	if c := st.Containers[0]; c.ID != "a2" || c.Number != 2 || c.State != StateCreated || c.Inspected {
+		t.Errorf("from the event: %+v", c)
+	}
+	close(gate)
+	waitLiveSnap(t, l, "the inspected container", func(s Snapshot) bool {
+		st, _ := s.Service("api")
+		return st.Total == 1 && st.Containers[0].Pid == 42
+	})
 }
