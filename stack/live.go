@@ -25,8 +25,10 @@ type LiveOptions struct {
 
 // Live keeps the project's services joined to their containers. It lists the
 // containers once, then follows the events stream and re-inspects only the
-// container an event is about; it never polls. When the engine goes away it
-// records that and reconnects with backoff, listing again on success.
+// container an event is about (a container first met in an event is shown
+// from the event until that inspect answers); it never polls. When the
+// engine goes away it records that and reconnects with backoff, listing
+// again on success.
 //
 // All methods are safe from any goroutine.
 type Live struct {
