@@ -25,7 +25,8 @@ type OOMKill struct {
 	// Sampler began watching it (across its restarts).
 	Kills uint64 `json:"kills"`
 	// At is when the last was seen: within milliseconds of the kill when
-	// Watch says "eventfd" or "inotify", within a sample otherwise.
+	// Watch says "eventfd" or "inotify", within a sample otherwise; the
+	// time the kernel logged it when its log reported it first.
 	At time.Time `json:"at"`
 	// Watch says how the cgroup was watched: "eventfd" (v1),
 	// "inotify" (v2), or "sample" (the counter read once a second, when
