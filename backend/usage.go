@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"time"
 
@@ -13,8 +14,8 @@ import (
 
 // Usage is the TUI's resource source (ui.Usage). Whether cgroups can be
 // read depends on what the engine says about itself, and the first frame
-// must not wait for the engine; so the sampler is made once Info answers,
-// and until then this stands in for it, keeping what the UI told it.
+// must not wait for the engine; this stands in for the sampler until it
+// is made, keeping what the UI told it.
 type Usage struct {
 	changed chan struct{}
 
@@ -36,39 +37,85 @@ func (b *Backend) Usage(ctx context.Context) *Usage {
 	return u
 }
 
-// run asks the engine for its description, retrying while it does not
-// answer, then runs the sampler until ctx ends.
+// run runs the sampler until ctx ends. For an engine on a local socket of
+// this Linux host it starts at once, taking the engine's containers to be
+// this host's: Podman answers Info seconds late while compose starts
+// containers (4.5 s measured), and a container killed for memory in that
+// time went unwatched. Info's answer then confirms that, or (Docker
+// Desktop's VM) the sampler is made again from it. Any other engine's
+// sampler waits for Info.
 func (u *Usage) run(ctx context.Context, eng *docker.Client, guard *crash.Guard) {
-	var info stack.EngineInfo
-	backoff := stack.Backoff{Max: stack.MaxBackoffFor(eng.Host())}
+	infos := make(chan stack.EngineInfo, 1)
+	guard.Go(func() {
+		if info, ok := engineInfo(ctx, eng); ok {
+			infos <- info
+		}
+	})
+	var s *resources.Sampler
+	stop := func() {}
+	defer func() { stop() }()
+	if eng.Local() && runtime.GOOS == "linux" {
+		s, stop = u.start(ctx, eng, stack.EngineInfo{Local: true, OS: "linux"}, guard)
+	}
 	for {
-		var err error
-		if info, err = eng.Info(ctx); err == nil {
-			break
+		var changed <-chan struct{}
+		if s != nil {
+			changed = s.Changed()
 		}
 		select {
 		case <-ctx.Done():
 			return
+		case info := <-infos:
+			infos = nil
+			if s != nil && resources.LocalEngine(info, runtime.GOOS) {
+				continue // as taken
+			}
+			stop()
+			s, stop = u.start(ctx, eng, info, guard)
+		case <-changed:
+			select {
+			case u.changed <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// engineInfo asks the engine for its description, retrying while it does
+// not answer; false when ctx ended first.
+func engineInfo(ctx context.Context, eng *docker.Client) (stack.EngineInfo, bool) {
+	backoff := stack.Backoff{Max: stack.MaxBackoffFor(eng.Host())}
+	for {
+		info, err := eng.Info(ctx)
+		if err == nil {
+			return info, true
+		}
+		select {
+		case <-ctx.Done():
+			return stack.EngineInfo{}, false
 		case <-time.After(backoff.Next()):
 		}
 	}
+}
+
+// start makes the sampler for an engine described as info, hands it what
+// the UI said so far, and runs it; stop ends it and waits for it.
+func (u *Usage) start(ctx context.Context, eng *docker.Client, info stack.EngineInfo, guard *crash.Guard) (*resources.Sampler, func()) {
 	s, _ := newSampler(eng, info, 0) // one a second
 	u.mu.Lock()
 	u.s = s
 	s.Update(u.snap)
 	s.SetVisible(u.visible...)
 	u.mu.Unlock()
-	guard.Go(func() { s.Run(ctx) })
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.Changed():
-			select {
-			case u.changed <- struct{}{}:
-			default:
-			}
-		}
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	guard.Go(func() {
+		defer close(done)
+		s.Run(sctx)
+	})
+	return s, func() {
+		cancel()
+		<-done
 	}
 }
 

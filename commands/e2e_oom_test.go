@@ -18,20 +18,22 @@ import (
 const oomBadgeCompose = `services:
   hog:
     image: stackui-demo/workload:latest
-    command: ["--alloc", "512M", "--alloc-step", "2M", "--alloc-every", "500ms"]
+    command: ["--alloc", "512M", "--alloc-step", "4M", "--alloc-every", "100ms"]
     mem_limit: 32m
     memswap_limit: 32m
 `
 
-// The hog grows for about 8s: Podman's API can take seconds to answer an
-// inspect while compose starts a container, and the sampler watches a
-// container's cgroup from when the live state knows its process.
+// The hog is killed under a second after it starts: on Podman that is
+// before compose up returns, while Podman still holds the container's
+// inspect (stackui does not know its process yet), so the badge comes
+// from the kernel's log, followed as it is written.
 //
 // The real binary in tmux, on Docker and on Podman: a service that the
 // kernel kills at its memory limit gets the OOM badge on its row, from
-// stackui's own watch of its memory cgroup (Podman never says so), and
-// the doctor's finding is oom. MEASURED (logged, not asserted): from the
-// kill the kernel logged to the badge on the terminal, polled every 5ms.
+// stackui's own watch of its memory cgroup and of the kernel's log
+// (Podman never says so), and the doctor's finding is oom. MEASURED
+// (logged, not asserted): from the kill the kernel logged to the badge on
+// the terminal, polled every 5ms.
 func TestE2ETmuxOOMBadge(t *testing.T) {
 	api := testenv.Engine(t)
 	testenv.DemoImages(t)
@@ -46,12 +48,9 @@ func TestE2ETmuxOOMBadge(t *testing.T) {
 	s := startTmux(t, dir, 130, 30, bin, "-p", project)
 	s.waitText(" ok · ", 20*time.Second)
 	s.keys("U")
-	s.waitFor("the hog running", 90*time.Second, func(scr string) bool {
-		return strings.Contains(serviceRow(scr, "hog"), "running")
-	})
 	var badgeAt time.Time
 	var scr string
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		scr = s.screen()
 		if strings.Contains(serviceRow(scr, "hog"), "OOM") {
 			badgeAt = time.Now()

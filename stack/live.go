@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,8 +25,10 @@ type LiveOptions struct {
 
 // Live keeps the project's services joined to their containers. It lists the
 // containers once, then follows the events stream and re-inspects only the
-// container an event is about; it never polls. When the engine goes away it
-// records that and reconnects with backoff, listing again on success.
+// container an event is about (a container first met in an event is shown
+// from the event until that inspect answers); it never polls. When the
+// engine goes away it records that and reconnects with backoff, listing
+// again on success.
 //
 // All methods are safe from any goroutine.
 type Live struct {
@@ -236,6 +239,18 @@ func (l *Live) handle(ctx context.Context, project string, ev Event) error {
 		l.update(func() { delete(l.containers, ev.ContainerID) })
 	case ignoredAction(ev.Action):
 	default:
+		// A container first met in an event is shown from the event
+		// until its inspect answers: Podman holds the inspect of a
+		// container that compose is starting, for seconds (4 s measured),
+		// and the container may start and die meanwhile (the resources
+		// sampler counts an OOM kill the kernel logged for it as soon
+		// as it is shown).
+		l.mu.RLock()
+		_, known := l.containers[ev.ContainerID]
+		l.mu.RUnlock()
+		if !known && ev.Project != "" && ev.Service != "" {
+			l.update(func() { l.addFromEventLocked(ev) })
+		}
 		c, err := l.eng.InspectContainer(ctx, ev.ContainerID)
 		switch {
 		case err == nil:
@@ -299,6 +314,23 @@ func (l *Live) applyEventLocked(ev Event) {
 		return
 	}
 	l.containers[c.ID] = c
+}
+
+// addFromEventLocked adds a container the state does not have yet as the
+// event describes it (its labels are among the event's attributes),
+// until its inspect answers.
+func (l *Live) addFromEventLocked(ev Event) {
+	if _, ok := l.containers[ev.ContainerID]; ok {
+		return
+	}
+	c := Container{ID: ev.ContainerID, Name: ev.Name, Project: ev.Project, Service: ev.Service,
+		Labels: ev.Attributes, State: StateCreated, Oneoff: strings.EqualFold(ev.Attributes[LabelOneoff], "true")}
+	c.Number, _ = strconv.Atoi(ev.Attributes[LabelContainerNumber])
+	if ev.Action == "create" {
+		c.Created = ev.Time
+	}
+	l.containers[c.ID] = c
+	l.applyEventLocked(ev)
 }
 
 // update changes the state under the lock, rebuilds the snapshot and

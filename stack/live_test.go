@@ -37,6 +37,8 @@ type liveListAnswer struct {
 type liveInspectAnswer struct {
 	c   Container
 	err error
+	// gate, when set, holds the answer back until the test closes it.
+	gate chan struct{}
 }
 
 // liveFakeSub is one ProjectEvents subscription, driven by the test.
@@ -69,7 +71,7 @@ func (f *liveFake) queueGatedList(cs []Container, err error) chan struct{} {
 func (f *liveFake) queueInspect(id string, c Container, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.inspects[id] = append(f.inspects[id], liveInspectAnswer{c, err})
+	f.inspects[id] = append(f.inspects[id], liveInspectAnswer{c: c, err: err})
 }
 
 func (f *liveFake) log(call string) {
@@ -124,6 +126,14 @@ func (f *liveFake) InspectContainer(ctx context.Context, id string) (Container, 
 		return Container{}, errors.New("unexpected call")
 	}
 	f.inspects[id] = q[1:]
+	if q[0].gate != nil {
+		f.mu.Unlock()
+		select {
+		case <-q[0].gate:
+		case <-ctx.Done():
+		}
+		f.mu.Lock()
+	}
 	return q[0].c, q[0].err
 }
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -296,11 +297,17 @@ func (p *servicesPane) serviceLine(s *stack.ServiceState) string {
 	return line
 }
 
+// oomStartSkew is how long before the start the engine reports a kill
+// may be and still belong to this run: Podman records a container's start
+// after its process runs, and the kernel killed one that allocated at
+// once 89 ms before that StartedAt.
+const oomStartSkew = time.Second
+
 // oomSeen says whether the sampler saw an OOM kill in the memory cgroup
 // of the service's container, in its current run.
 func (p *servicesPane) oomSeen(s *stack.ServiceState) bool {
 	for _, c := range s.Containers {
-		if u, ok := p.usage.Container(c.ID); ok && u.OOM.Kills > 0 && (c.StartedAt.IsZero() || !u.OOM.At.Before(c.StartedAt)) {
+		if u, ok := p.usage.Container(c.ID); ok && u.OOM.Kills > 0 && (c.StartedAt.IsZero() || !u.OOM.At.Before(c.StartedAt.Add(-oomStartSkew))) {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -199,5 +200,42 @@ func TestServiceRowEscapesBidiNameBeforeWidth(t *testing.T) {
 	}
 	if len(col) != 2 || col["plain-name-x"] != col["evil<U+202E>txt"] {
 		t.Errorf("state column at %v, want the same cell in both rows:\n%s", col, ansi.Strip(view))
+	}
+}
+
+// The sampler's OOM kill badges the row when it falls in the container's
+// current run: after its start, or up to oomStartSkew before it (Podman
+// records the start after the process runs; the kernel killed one that
+// allocated at once 89 ms before its StartedAt), not an earlier run's.
+func TestServiceRowOOMSeenInThisRun(t *testing.T) {
+	start := statsT0.Add(time.Minute)
+	for _, tc := range []struct {
+		name    string
+		started time.Time
+		at      time.Time
+		want    bool
+	}{
+		{"after the start", start, start.Add(50 * time.Millisecond), true},
+		{"before Podman's StartedAt", start, start.Add(-89 * time.Millisecond), true},
+		{"an earlier run's", start, start.Add(-2 * time.Second), false},
+		{"start not known yet", time.Time{}, start, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newTestServices(t, 90)
+			p.move(-100)
+			snap := statsStack()
+			snap.Services[1].Containers[0].StartedAt = tc.started
+			p.setSnapshot(snap)
+			u := statsUsage(5)
+			for i := range u.Containers {
+				if u.Containers[i].ID == "t1" {
+					u.Containers[i].OOM = resources.OOMKill{Kills: 1, At: tc.at, KernelLog: true}
+				}
+			}
+			p.setUsage(u)
+			if row := serviceRow(t, p, "trainer"); strings.Contains(row, " OOM ") != tc.want {
+				t.Errorf("badge %v, want %v: %q", !tc.want, tc.want, row)
+			}
+		})
 	}
 }

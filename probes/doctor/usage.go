@@ -24,8 +24,12 @@ func (o *Options) AddUsage(project string, snap resources.Snapshot) {
 			best[c.Service] = trend{peak, growth}
 		}
 		if c.OOM.Kills > 0 {
+			src := "memory cgroup (" + c.OOM.Watch + ")"
+			if c.OOM.KernelLog {
+				src = "kernel log (its oom-kill line, read as the kernel wrote it)"
+			}
 			o.OOMSeen = append(o.OOMSeen, OOMSeen{Container: c.ID, Service: c.Service, At: c.OOM.At, Kills: c.OOM.Kills,
-				Source: "memory cgroup (" + c.OOM.Watch + ")", MemUsed: c.OOM.MemUsed, MemLimit: c.OOM.MemLimit})
+				Source: src, MemUsed: c.OOM.MemUsed, MemLimit: c.OOM.MemLimit})
 		}
 		if !c.Latest.Time.IsZero() {
 			o.LastMem = append(o.LastMem, MemSample{Container: c.ID, Service: c.Service, At: c.Latest.Time, Used: c.Latest.MemUsed, Limit: c.Latest.MemLimit})

@@ -3,9 +3,11 @@
 package resources
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"syscall"
 	"time"
 
@@ -52,6 +54,51 @@ func KernelOOMs(ids []string) ([]KernelOOM, error) {
 			out = append(out, k)
 		}
 	}
+}
+
+// followKernelOOMs reports each OOM kill the kernel logs from now on, as
+// it is logged, until ctx ends: the Sampler's evidence for a container
+// that the kernel killed before its cgroup was watched (on Podman the
+// container's process and cgroup are known only after its slow events
+// and inspects; one that dies in its first second is gone by then). It
+// fails where the kernel log cannot be read (see KernelOOMs).
+func followKernelOOMs(ctx context.Context, report func(kernelKill), wg *sync.WaitGroup) error {
+	fd, err := unix.Open("/dev/kmsg", unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &os.PathError{Op: "open", Path: "/dev/kmsg", Err: err}
+	}
+	// Only what is logged from now on: the kills before are the doctor's
+	// to read (KernelOOMs).
+	if _, err := unix.Seek(fd, 0, unix.SEEK_END); err != nil {
+		unix.Close(fd)
+		return &os.PathError{Op: "seek", Path: "/dev/kmsg", Err: err}
+	}
+	// Non-blocking, so os.File waits for records in the runtime's poller
+	// (the kernel log can be polled) and Close ends a Read under way.
+	f := os.NewFile(uintptr(fd), "/dev/kmsg")
+	stop := context.AfterFunc(ctx, func() { f.Close() })
+	boot := bootTime()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer stop()
+		defer f.Close()
+		buf := make([]byte, 8192)
+		for {
+			n, err := f.Read(buf)
+			switch {
+			case errors.Is(err, syscall.EPIPE):
+				continue // overwritten before it was read
+			case err != nil:
+				return // closed: ctx ended
+			}
+			if k, since, ok := parseKmsgKill(string(buf[:n])); ok {
+				k.At = boot.Add(since)
+				report(k)
+			}
+		}
+	}()
+	return nil
 }
 
 // bootTime is the wall time at which the kernel log's clock read zero.

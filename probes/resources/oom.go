@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -23,12 +25,17 @@ type OOMKill struct {
 	// Sampler began watching it (across its restarts).
 	Kills uint64 `json:"kills"`
 	// At is when the last was seen: within milliseconds of the kill when
-	// Watch says "eventfd" or "inotify", within a sample otherwise.
+	// Watch says "eventfd" or "inotify", within a sample otherwise; the
+	// time the kernel logged it when its log reported it first.
 	At time.Time `json:"at"`
 	// Watch says how the cgroup was watched: "eventfd" (v1),
 	// "inotify" (v2), or "sample" (the counter read once a second, when
 	// the kernel's notification could not be armed).
 	Watch string `json:"watch"`
+	// KernelLog says the kernel's log (its oom-kill line naming the
+	// container's cgroup, read as it was written) counted kills the
+	// cgroup did not: a container killed before its cgroup was watched.
+	KernelLog bool `json:"kernel_log,omitempty"`
 	// MemUsed and MemLimit are the last sample's before the kill.
 	MemUsed  uint64 `json:"mem_used_bytes"`
 	MemLimit uint64 `json:"mem_limit_bytes"`
@@ -100,6 +107,9 @@ const oomSettle = 100 * time.Millisecond
 // oomTrack is a tracked container's OOM state, owned by Run's goroutine.
 type oomTrack struct {
 	seen OOMKill
+	// cgroupKills and kernelKills count the kills each source saw; both
+	// see the same kills when both work, so seen.Kills is the larger.
+	cgroupKills, kernelKills uint64
 	// gen numbers the cgroups the container has had (a restart makes a
 	// new one); counted is, per cgroup, the count already accounted for.
 	// The watcher and the per-sample read both report; whoever reads a
@@ -187,9 +197,24 @@ func (t *tracked) noteOOM(gen int, kills uint64, at time.Time) bool {
 		return false
 	}
 	o.counted[gen] = kills
-	o.seen.Kills += kills - base
-	o.seen.At = at
-	o.seen.MemUsed, o.seen.MemLimit = t.latest.MemUsed, t.latest.MemLimit
+	o.cgroupKills += kills - base
+	return t.settleOOM(at)
+}
+
+// settleOOM makes seen.Kills the larger count of the two sources, and
+// says whether it and KernelLog changed. At is when the count rose.
+func (t *tracked) settleOOM(at time.Time) bool {
+	o := &t.oom
+	n := max(o.cgroupKills, o.kernelKills)
+	kernel := o.cgroupKills < n
+	if n == o.seen.Kills && kernel == o.seen.KernelLog {
+		return false
+	}
+	if n > o.seen.Kills {
+		o.seen.Kills, o.seen.At = n, at
+		o.seen.MemUsed, o.seen.MemLimit = t.latest.MemUsed, t.latest.MemLimit
+	}
+	o.seen.KernelLog = kernel
 	return true
 }
 
@@ -197,4 +222,58 @@ func (t *tracked) noteOOM(gen int, kills uint64, at time.Time) bool {
 func (s *Sampler) handleOOM(m oomMsg) bool {
 	t := s.tracked[m.id]
 	return t != nil && t.noteOOM(m.gen, m.kills, m.at)
+}
+
+// unclaimedFor is how long a kernel-logged kill waits for its container
+// to show up in the stack state (Podman's events can lag by seconds).
+const unclaimedFor = time.Minute
+
+// followKernel follows the kernel's log for OOM kills while Run runs, on
+// an engine whose cgroups are this host's. Without the kernel's log (no
+// root, no CAP_SYSLOG) the cgroup watches are all there is.
+func (s *Sampler) followKernel(ctx context.Context) {
+	if !s.opts.Local {
+		return
+	}
+	_ = followKernelOOMs(ctx, func(k kernelKill) {
+		select {
+		case s.kernel <- k:
+		case <-ctx.Done():
+		}
+	}, &s.streams)
+}
+
+// handleKernelKill applies an OOM kill the kernel logged: to the tracked
+// container whose cgroup it names, or kept for one to come.
+func (s *Sampler) handleKernelKill(k kernelKill) bool {
+	for id, t := range s.tracked {
+		if strings.Contains(k.memcg, id) {
+			return t.noteKernelKill(k)
+		}
+	}
+	s.unclaimed = append(s.unclaimed, k)
+	if len(s.unclaimed) > 32 {
+		s.unclaimed = s.unclaimed[1:]
+	}
+	return false
+}
+
+// claimKernelKills hands the kept kernel-logged kills to the containers
+// now tracked, and forgets those kept too long.
+func (s *Sampler) claimKernelKills() {
+	now := time.Now()
+	s.unclaimed = slices.DeleteFunc(s.unclaimed, func(k kernelKill) bool {
+		for id, t := range s.tracked {
+			if strings.Contains(k.memcg, id) {
+				t.noteKernelKill(k)
+				return true
+			}
+		}
+		return now.Sub(k.At) > unclaimedFor
+	})
+}
+
+func (t *tracked) noteKernelKill(k kernelKill) bool {
+	t.oom.kernelKills++
+	return t.settleOOM(k.At)
 }

@@ -3,6 +3,8 @@ package resources
 import (
 	"testing"
 	"time"
+
+	"github.com/stackui/stackui/stack"
 )
 
 func TestParseOOM(t *testing.T) {
@@ -65,5 +67,61 @@ func TestParseKmsgOOM(t *testing.T) {
 	}
 	if _, _, ok := parseKmsgOOM("6,1235,474769502,-;Memory cgroup out of memory: Killed process 15898 (stackui)", []string{id}); ok {
 		t.Error("a line that is not the oom-kill record parsed")
+	}
+}
+
+// The kernel's log and the cgroup's counter see the same kills: the
+// count is the larger of the two, whichever reports first (At is the
+// first report's), and a kill only the kernel's log saw (the cgroup
+// watched too late, or never) counts, marked as the kernel log's.
+func TestKernelKillAndCgroupCountOnce(t *testing.T) {
+	at := time.Unix(100, 0)
+	k := kernelKill{memcg: "/libpod_parent/libpod-c1", KernelOOM: KernelOOM{At: at}}
+	cases := []struct {
+		name       string
+		run        func(tr *tracked)
+		kills      uint64
+		kernelLast bool
+	}{
+		{"kernel log only", func(tr *tracked) { tr.noteKernelKill(k) }, 1, true},
+		{"kernel log, then the cgroup", func(tr *tracked) { tr.noteKernelKill(k); tr.noteOOM(1, 1, at.Add(time.Millisecond)) }, 1, false},
+		{"the cgroup, then the kernel log", func(tr *tracked) { tr.noteOOM(1, 1, at); tr.noteKernelKill(k) }, 1, false},
+		{"two kills, one seen by the cgroup", func(tr *tracked) { tr.noteOOM(1, 1, at); tr.noteKernelKill(k); tr.noteKernelKill(k) }, 2, true},
+	}
+	for _, c := range cases {
+		tr := &tracked{}
+		tr.oom.counted = map[int]uint64{1: 0}
+		tr.oom.gen = 1
+		c.run(tr)
+		if tr.oom.seen.Kills != c.kills || tr.oom.seen.KernelLog != c.kernelLast || !tr.oom.seen.At.Equal(at) {
+			t.Errorf("%s: %+v, want %d kills (kernel log %v) at %v", c.name, tr.oom.seen, c.kills, c.kernelLast, at)
+		}
+	}
+}
+
+// A kill the kernel logged in the cgroup of a container the stack state
+// has not shown yet (Podman's inspect of a starting container can take
+// seconds) is kept, and counted once the container is tracked; another
+// engine's or an old one is not kept for ever.
+func TestKernelKillClaimedLater(t *testing.T) {
+	s := NewSampler(Options{})
+	id := "50fd83a0754bd9ce6bfb044582a7cc68a46ae96648ae16d321c75999927adc00"
+	now := time.Now()
+	if s.handleKernelKill(kernelKill{memcg: "/libpod_parent/libpod-" + id, KernelOOM: KernelOOM{At: now}}) {
+		t.Fatal("counted for no container")
+	}
+	s.handleKernelKill(kernelKill{memcg: "/docker/other", KernelOOM: KernelOOM{At: now.Add(-2 * unclaimedFor)}})
+	s.Update(stack.Snapshot{Services: []stack.ServiceState{{Containers: []stack.Container{{ID: id, State: stack.StateExited}}}}})
+	s.reconcile(t.Context())
+	c := s.tracked[id]
+	if c == nil || c.oom.seen.Kills != 1 || !c.oom.seen.KernelLog {
+		t.Fatalf("tracked %+v", c)
+	}
+	if len(s.unclaimed) != 0 {
+		t.Errorf("still kept: %+v", s.unclaimed)
+	}
+	// Once tracked, a kill is counted as it comes.
+	if !s.handleKernelKill(kernelKill{memcg: "/libpod_parent/libpod-" + id, KernelOOM: KernelOOM{At: now.Add(time.Second)}}) || c.oom.seen.Kills != 2 {
+		t.Errorf("second kill: %+v", c.oom.seen)
 	}
 }

@@ -91,6 +91,11 @@ type Sampler struct {
 	streams  sync.WaitGroup
 	messages chan streamMsg
 	ooms     chan oomMsg
+	kernel   chan kernelKill
+	// unclaimed are OOM kills the kernel logged in cgroups of no tracked
+	// container, kept a while for a container the stack state has not
+	// shown yet.
+	unclaimed []kernelKill
 }
 
 // tracked is the Sampler's state for one container.
@@ -135,6 +140,7 @@ func NewSampler(opts Options) *Sampler {
 		tracked:  map[string]*tracked{},
 		messages: make(chan streamMsg, 16),
 		ooms:     make(chan oomMsg, 16),
+		kernel:   make(chan kernelKill, 16),
 	}
 }
 
@@ -215,6 +221,7 @@ func (s *Sampler) Run(ctx context.Context) {
 			<-gpuDone
 		}
 	}()
+	s.followKernel(ctx)
 	// A cgroup that could not be resolved is tried again a few times: a
 	// container that has just started (Podman's, seen through its slower
 	// events) may not be in its own cgroup yet.
@@ -253,6 +260,10 @@ func (s *Sampler) Run(ctx context.Context) {
 			// Published at once: an OOM kill is the news the UI's badge
 			// and the doctor wait for.
 			if s.handleOOM(m) {
+				s.publish()
+			}
+		case k := <-s.kernel:
+			if s.handleKernelKill(k) {
 				s.publish()
 			}
 		case m := <-s.messages:
@@ -328,6 +339,7 @@ func (s *Sampler) reconcile(ctx context.Context) {
 	for _, c := range snap.Oneoffs {
 		each(c)
 	}
+	s.claimKernelKills()
 	for id, t := range s.tracked {
 		if !seen[id] {
 			t.stopStream()

@@ -117,6 +117,11 @@ func (c *Client) API() *client.Client { return c.api }
 // Host is the engine address in use, e.g. unix:///var/run/docker.sock.
 func (c *Client) Host() string { return c.host }
 
+// Local reports whether the engine is reached on this machine (a unix
+// socket or a named pipe, or a TCP port of this host's): not yet that its
+// containers run here (Docker Desktop's run in a VM), which Info tells.
+func (c *Client) Local() bool { return c.local }
+
 // Close releases idle connections (and their ssh processes).
 func (c *Client) Close() error { return c.api.Close() }
 
