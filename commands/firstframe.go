@@ -17,14 +17,16 @@ const frameGateFallback = 250 * time.Millisecond
 
 // startOrder is the order the TUI's work starts in on a busy machine with
 // two cores, where whatever runs at the same time takes the CPU another
-// needs: first the frame that says what is loading, then the project's
-// load (the services list), then the rest. drawn closes when the first
-// frame is on the terminal: the load, the engine's connection and
-// description and the resource sampler wait for it. loaded closes when the
-// first load returned (or failed): the compose CLI's detection (three
-// processes: docker, its plugin's metadata, the plugin) waits for it; the
-// status line names the CLI a moment later. A nil startOrder starts
-// everything at once.
+// needs. The project's load (the services list) starts at once, as the
+// TUI's first command: the frame that says what is loading needs little
+// CPU, and holding the load back until that frame is drawn (a render tick,
+// 33 ms, and more on a busy machine) made the list later without making
+// the frame sooner. drawn closes when the first frame is on the terminal:
+// the engine's connection and description and the resource sampler wait
+// for it. loaded closes when the first load returned (or failed): the
+// compose CLI's detection (three processes: docker, its plugin's
+// metadata, the plugin) waits for it; the status line names the CLI a
+// moment later. A nil startOrder starts everything at once.
 type startOrder struct {
 	drawn, loaded chan struct{}
 	drawOnce      sync.Once

@@ -47,9 +47,9 @@ func runUI(f *Factory, args []string) int {
 	// The project loads after the first frame, as the TUI's first command:
 	// a slow load (an env_file that is a FIFO, a huge file) shows
 	// "loading …" and q still quits. The engine's state fills in as it
-	// arrives: nothing here waits for it. Nothing starts before the first
-	// frame is on the terminal, and the compose CLI's detection waits for
-	// the load (startOrder).
+	// arrives: nothing here waits for it. Besides the load, nothing starts
+	// before the first frame is on the terminal, and the compose CLI's
+	// detection waits for the load (startOrder).
 	order := newStartOrder()
 	live := stack.NewLive(nil, b.LiveEngine(), b.LiveOptions())
 
@@ -140,9 +140,6 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts 
 			if cur := live.Snapshot().Project; cur != nil {
 				np, err := cur.Reload(ctx)
 				return b.WithConfigHashes(ctx, np), err
-			}
-			if !order.afterFrame(ctx) {
-				return nil, ctx.Err()
 			}
 			testLoadDelay(ctx)
 			p, err := b.Load(ctx, opts)
