@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -26,23 +27,47 @@ const frameGateFallback = 250 * time.Millisecond
 // for it. loaded closes when the first load returned (or failed): the
 // compose CLI's detection (three processes: docker, its plugin's
 // metadata, the plugin) waits for it; the status line names the CLI a
-// moment later. A nil startOrder starts everything at once.
+// moment later. Until the first load returns, the garbage collector runs
+// less often (firstLoadGC). A nil startOrder starts everything at once.
 type startOrder struct {
 	drawn, loaded chan struct{}
 	drawOnce      sync.Once
 	loadOnce      sync.Once
+	restoreGC     func() // after the first load; nil: nothing to restore
 }
+
+// firstLoadGC is the collector's target (GOGC) until the first load
+// returns. The 300-service load allocates 74 MB to keep a few: at the
+// default 100 it runs about twenty collections, whose marking takes the
+// CPU the load needs on a busy machine with two cores (the load's
+// benchmark: 112-130 ms against 176-224 ms; the services list on screen:
+// median 408 ms against 493 ms, 15 alternating runs at load 17). The
+// peak RSS is ~10 MB higher, the RSS after the same.
+const firstLoadGC = 400
 
 func newStartOrder() *startOrder {
 	s := &startOrder{drawn: make(chan struct{}), loaded: make(chan struct{})}
+	if was := debug.SetGCPercent(firstLoadGC); was < 0 || was > firstLoadGC {
+		debug.SetGCPercent(was) // GOGC=off or higher: keep it
+	} else {
+		s.restoreGC = func() { debug.SetGCPercent(was) }
+	}
 	time.AfterFunc(frameGateFallback, s.frameDrawn)
 	return s
 }
 
 func (s *startOrder) frameDrawn() { s.drawOnce.Do(func() { close(s.drawn) }) }
+
+// loadDone says the first load returned: the compose CLI's detection may
+// start, and the collector goes back to its usual target.
 func (s *startOrder) loadDone() {
 	if s != nil {
-		s.loadOnce.Do(func() { close(s.loaded) })
+		s.loadOnce.Do(func() {
+			close(s.loaded)
+			if s.restoreGC != nil {
+				s.restoreGC()
+			}
+		})
 	}
 }
 

@@ -59,6 +59,7 @@ func TestStartOrderOpensOnTheFirstFrame(t *testing.T) {
 // With no frame (output that is not a terminal), the work starts anyway.
 func TestStartOrderFallback(t *testing.T) {
 	order := newStartOrder()
+	t.Cleanup(order.loadDone) // the collector's target back
 	select {
 	case <-order.frame():
 	case <-time.After(10 * time.Second):
