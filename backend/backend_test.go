@@ -80,7 +80,7 @@ func TestEngineConfigError(t *testing.T) {
 	if err := <-errs; !errors.Is(err, cause) {
 		t.Errorf("ProjectEvents: %v", err)
 	}
-	if b.Usage(context.Background()) != nil {
+	if b.Usage(context.Background(), nil) != nil {
 		t.Error("usage from a broken engine")
 	}
 	if n := connects.Load(); n != 1 {

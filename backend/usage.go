@@ -25,15 +25,25 @@ type Usage struct {
 	visible []string
 }
 
-// Usage starts measuring the engine's containers until ctx ends; nil when
-// the engine's configuration is broken (nothing to measure).
-func (b *Backend) Usage(ctx context.Context) *Usage {
+// Usage measures the engine's containers from when start is closed (nil:
+// at once; the TUI starts it after its first frame) until ctx ends; nil
+// when the engine's configuration is broken (nothing to measure).
+func (b *Backend) Usage(ctx context.Context, start <-chan struct{}) *Usage {
 	eng, err := b.Engine()
 	if err != nil {
 		return nil
 	}
 	u := &Usage{changed: make(chan struct{}, 1)}
-	b.guard.Go(func() { u.run(ctx, eng, &b.guard) })
+	b.guard.Go(func() {
+		if start != nil {
+			select {
+			case <-start:
+			case <-ctx.Done():
+				return
+			}
+		}
+		u.run(ctx, eng, &b.guard)
+	})
 	return u
 }
 

@@ -58,7 +58,7 @@ func TestOneConnectionAndDetectionPerProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	live := stack.NewLive(p, b.LiveEngine(), stack.LiveOptions{})
-	o := tuiOptions(ctx, b, live, opts, ui.Config{})
+	o := tuiOptions(ctx, b, live, opts, ui.Config{}, nil)
 	if o.DetectCompose() == "" {
 		t.Error("the status line got no compose CLI name")
 	}

@@ -43,12 +43,14 @@ func runUI(f *Factory, args []string) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	b := f.Backend
-	b.StartCompose() // the status line names it once the first frame is up
 	opts := f.compose.loadOptions()
 	// The project loads after the first frame, as the TUI's first command:
 	// a slow load (an env_file that is a FIFO, a huge file) shows
 	// "loading …" and q still quits. The engine's state fills in as it
-	// arrives: nothing here waits for it.
+	// arrives: nothing here waits for it. Besides the load, nothing starts
+	// before the first frame is on the terminal, and the compose CLI's
+	// detection waits for the load (startOrder).
+	order := newStartOrder()
 	live := stack.NewLive(nil, b.LiveEngine(), b.LiveOptions())
 
 	// A bad config file or theme is reported in the status line; stackui
@@ -56,7 +58,7 @@ func runUI(f *Factory, args []string) int {
 	cfg, cfgErr := ui.LoadConfig(ui.DefaultConfigPath(os.Getenv))
 	noColor := os.Getenv("NO_COLOR") != "" // no-color.org
 	dark, light, themeErr := ui.LoadTheme(cfg, noColor)
-	o := tuiOptions(ctx, b, live, opts, cfg)
+	o := tuiOptions(ctx, b, live, opts, cfg, order)
 	o.Styles, o.Light, o.Keys = dark, &light, cfg.Keys
 	if err := cmp.Or(cfgErr, themeErr); err != nil {
 		o.Notice = err.Error() + "; using the defaults"
@@ -65,7 +67,7 @@ func runUI(f *Factory, args []string) int {
 	if how := os.Getenv(crashTestEnv); how != "" {
 		model = crashTest{Model: model, how: how, guard: b.Guard()}
 	}
-	prog := tea.NewProgram(model, tea.WithContext(ctx), tea.WithFPS(30))
+	prog := tea.NewProgram(model, tea.WithContext(ctx), tea.WithFPS(30), tea.WithOutput(terminal{File: os.Stdout, order: order}), ui.ColorProfile())
 	// Bubble Tea restores the terminal after a panic in Update, View or a
 	// command; a panic in a goroutine it did not start would kill the
 	// process on the alternate screen, in raw mode, with the mouse
@@ -84,7 +86,11 @@ func runUI(f *Factory, args []string) int {
 		time.AfterFunc(2*time.Second, prog.Kill)
 	})
 	defer b.Guard().Handle(nil)
-	b.Guard().Go(func() { live.Run(ctx) })
+	b.Guard().Go(func() {
+		if order.afterFrame(ctx) {
+			live.Run(ctx)
+		}
+	})
 	_, err := prog.Run()
 	select {
 	case r := <-crashed:
@@ -110,8 +116,9 @@ func loadingWhat(opts stack.LoadOptions) string {
 
 // tuiOptions hands the TUI the backend's adapters for the project live
 // watches (none until the TUI's first load): whatever the TUI does with the
-// engine and the compose CLI goes through b.
-func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts stack.LoadOptions, cfg ui.Config) ui.Options {
+// engine and the compose CLI goes through b. Its background work starts in
+// order's order (nil: at once).
+func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts stack.LoadOptions, cfg ui.Config, order *startOrder) ui.Options {
 	watch := backend.NewFileWatcher(ctx, b.Guard())
 	o := ui.Options{
 		Loading:  loadingWhat(opts),
@@ -120,6 +127,7 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts 
 		LogLines: cfg.Logs.BufferLines,
 		LogBytes: cfg.Logs.BufferBytes,
 		DetectCompose: func() string {
+			order.afterLoad(ctx)
 			cli, err := b.Compose(ctx)
 			if err != nil {
 				return "no compose CLI found"
@@ -135,6 +143,7 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts 
 			}
 			testLoadDelay(ctx)
 			p, err := b.Load(ctx, opts)
+			order.loadDone()
 			if err != nil {
 				// Watch the broken file (or the names looked for), so
 				// fixing it loads again; a load that works tells the TUI
@@ -158,12 +167,13 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts 
 	o.Inventory, o.Projects = b, b
 	if eng, err := b.Engine(); err == nil {
 		o.Logs = eng
-		u := b.Usage(ctx)
+		u := b.Usage(ctx, order.frame())
 		o.Usage = u
 		doc.WithUsage(u)
 		o.EngineInfo = func() (stack.EngineInfo, error) {
 			// Podman's service takes seconds to describe itself when
 			// busy; this runs off the UI goroutine.
+			order.afterFrame(ctx)
 			ictx, cancel := context.WithTimeout(ctx, 20*time.Second)
 			defer cancel()
 			return eng.Info(ictx)

@@ -2,11 +2,6 @@ package stack_test
 
 import (
 	"context"
-	"io"
-	"net"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,63 +10,6 @@ import (
 	"github.com/stackui/stackui/stack/docker"
 )
 
-// socketProxy forwards a unix socket to the engine's, and can go away and
-// come back, standing for an engine that restarts (the machine's real one
-// is shared, and stays up).
-type socketProxy struct {
-	path, target string
-
-	mu    sync.Mutex
-	ln    net.Listener
-	conns map[net.Conn]bool
-}
-
-func (p *socketProxy) open(t *testing.T) {
-	t.Helper()
-	ln, err := net.Listen("unix", p.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go p.forward(c)
-		}
-	}()
-}
-
-func (p *socketProxy) forward(c net.Conn) {
-	e, err := net.Dial("unix", p.target)
-	if err != nil {
-		c.Close()
-		return
-	}
-	p.mu.Lock()
-	p.conns[c], p.conns[e] = true, true
-	p.mu.Unlock()
-	go func() { io.Copy(e, c); e.Close() }()
-	io.Copy(c, e)
-	c.Close()
-}
-
-// close stops listening and cuts every connection, as an engine that
-// stops does.
-func (p *socketProxy) close() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.ln.Close()
-	for c := range p.conns {
-		c.Close()
-	}
-	clear(p.conns)
-}
-
 // TestLiveEngineReturn measures how long Live takes to see the engine
 // again once it answers: the engine goes away for a while (long enough
 // for the backoff to reach its cap, 500 ms for a local socket), comes
@@ -79,14 +17,8 @@ func (p *socketProxy) close() {
 // logged, for the closing note. It asserts only that it comes back.
 func TestLiveEngineReturn(t *testing.T) {
 	testenv.Engine(t)
-	target := "/var/run/docker.sock"
-	if h := testenv.DockerHost(); h != "" {
-		target = strings.TrimPrefix(h, "unix://")
-	}
-	p := &socketProxy{path: filepath.Join(t.TempDir(), "docker.sock"), target: target, conns: map[net.Conn]bool{}}
-	p.open(t)
-	t.Cleanup(p.close)
-	host := "unix://" + p.path
+	p := testenv.NewSocketProxy(t)
+	host := p.Host
 	eng, err := docker.Connect(context.Background(), docker.Options{Host: host})
 	if err != nil {
 		t.Fatal(err)
@@ -103,11 +35,11 @@ func TestLiveEngineReturn(t *testing.T) {
 
 	var worst time.Duration
 	for round := range 5 {
-		p.close()
+		p.Close()
 		waitLive(t, l, "the engine gone", func(s stack.Snapshot) bool { return !s.Engine.Reachable })
 		time.Sleep(3 * time.Second) // the backoff reaches its cap
 		back := time.Now()
-		p.open(t)
+		p.Open(t)
 		waitLive(t, l, "the engine back", reachable)
 		took := time.Since(back)
 		worst = max(worst, took)

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/docker/go-units"
 	"gopkg.in/yaml.v3"
 
@@ -281,4 +283,12 @@ func (c checker) strings(n *yaml.Node, key string, split bool) ([]string, error)
 		return nil, nil
 	}
 	return nil, c.errAt(n, "%s: want a string or a list of strings, got %s", key, describe(n))
+}
+
+// ColorProfile hands Bubble Tea the terminal's colour profile that Lip Gloss
+// already detected when the process started (lipgloss.Writer: stdout and
+// the environment, as Bubble Tea would look). Detecting it again costs the
+// first frame a second `tmux info` inside tmux (20-35 ms on a busy machine).
+func ColorProfile() tea.ProgramOption {
+	return tea.WithColorProfile(lipgloss.Writer.Profile)
 }

@@ -1,0 +1,68 @@
+package commands
+
+import (
+	"context"
+	"io"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// The TUI's background work waits for the write that switches to the
+// alternate screen (the first frame), not for the queries before it.
+func TestStartOrderOpensOnTheFirstFrame(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	go io.Copy(io.Discard, r)
+	order := &startOrder{drawn: make(chan struct{}), loaded: make(chan struct{})}
+	term := terminal{File: w, order: order}
+	if _, err := term.Write([]byte(ansi.RequestModeSynchronizedOutput)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-order.frame():
+		t.Fatal("open before the first frame")
+	default:
+	}
+	if _, err := term.Write([]byte(ansi.SetModeAltScreenSaveCursor + "loading compose.yaml …")); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if !order.afterFrame(ctx) {
+		t.Fatal("afterFrame with a live context said no")
+	}
+	order.loadDone()
+	order.loadDone() // a second load is no second close
+	if !order.afterLoad(ctx) {
+		t.Fatal("afterLoad with a live context said no")
+	}
+
+	// A nil order starts everything at once; an ended context says no.
+	var none *startOrder
+	none.loadDone()
+	if !none.afterFrame(ctx) || !none.afterLoad(ctx) || none.frame() != nil {
+		t.Error("a nil startOrder waits")
+	}
+	ended, cancel := context.WithCancel(ctx)
+	cancel()
+	if (&startOrder{drawn: make(chan struct{})}).afterFrame(ended) {
+		t.Error("afterFrame with an ended context said yes")
+	}
+}
+
+// With no frame (output that is not a terminal), the work starts anyway.
+func TestStartOrderFallback(t *testing.T) {
+	order := newStartOrder()
+	t.Cleanup(order.loadDone) // the collector's target back
+	select {
+	case <-order.frame():
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no start %s after no frame", frameGateFallback)
+	}
+}
