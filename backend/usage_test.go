@@ -49,7 +49,7 @@ func TestUsageDoesNotWaitForInfoOnALocalSocket(t *testing.T) {
 	defer b.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	u := b.Usage(ctx)
+	u := b.Usage(ctx, nil)
 	if u == nil {
 		t.Fatal("no usage")
 	}
