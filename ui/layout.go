@@ -135,15 +135,18 @@ func (m Model) render() string {
 			ansi.Truncate(sizeNote(m.width, m.height), m.width, "…")
 	}
 	var body string
+	fitted := false
 	switch {
 	case m.snap.Project == nil:
 		body = m.launchScreen()
 	case m.overlay != nil:
 		body = m.overlay.View()
 	default:
-		body = m.panes()
+		body, fitted = m.panes()
 	}
-	body = fitBlock(body, m.width, m.geo().bodyHeight())
+	if !fitted {
+		body = fitBlock(body, m.width, m.geo().bodyHeight())
+	}
 	if box := m.confirm.View(); box != "" && m.width > 0 {
 		// The question sits over the middle of the panes.
 		x := max((m.width-lipgloss.Width(box))/2, 0)
@@ -162,16 +165,42 @@ func sizeNote(w, h int) string {
 }
 
 // panes lays out the services pane and the right pane: side by side, or
-// stacked on a narrow screen.
-func (m Model) panes() string {
+// stacked on a narrow screen. fitted says the body is already exactly the
+// screen's width and the body's height, as fitBlock would make it: both
+// panes were fitted to sizes that add up to it. Measuring the whole body
+// again every frame was a fifth of a frame's cost with the merged logs of
+// 100 containers showing.
+func (m Model) panes() (body string, fitted bool) {
 	lw, lh := m.geo().leftWidth(), m.geo().listHeight()
-	left := m.leftBlock.fit(m.list.title(m.focus == focusServices)+"\n"+m.list.View(), lw, lh)
+	left := m.frame.left.fit(m.list.title(m.focus == focusServices)+"\n"+m.list.View(), lw, lh)
 	_, _, rw, rh := m.geo().rightBox()
 	right := fitBlock(m.tabsTitle(rw)+"\n"+m.right().View(), rw, rh)
+	fitted = m.width > 0 && lh > 0 && rw > 0 && rh > 0
 	if m.geo().stacked() {
-		return left + "\n" + right
+		return left + "\n" + right, fitted
 	}
-	return joinFitted(left, lw, m.st.Dim.Render("│"), right, rw)
+	return joinFitted(left, lw, m.st.Dim.Render("│"), right, rw), fitted
+}
+
+// frameCache keeps what the last frame was made of where the next frame
+// is likely the same: with the merged logs of 100 containers showing, a
+// frame comes 5 times a second for new log lines and only the logs differ.
+// The footer's help and the tabs' title row cost more than the logs pane
+// itself. Nil caches nothing.
+type frameCache struct {
+	left         fittedBlock
+	footer, tabs lineCache
+}
+
+// lineCache keeps the last line made and the key it was made for: every
+// input the line depends on, written out.
+type lineCache struct{ key, out string }
+
+func (c *lineCache) get(key string, draw func() string) string {
+	if key != c.key || c.out == "" {
+		c.key, c.out = key, draw()
+	}
+	return c.out
 }
 
 // fittedBlock keeps the last block fitBlock made and what it was made
@@ -223,8 +252,31 @@ func joinFitted(left string, lw int, sep string, right string, rw int) string {
 // tabsTitle is the right pane's title row: its tabs, the current one
 // marked, then what it shows.
 func (m Model) tabsTitle(w int) string {
-	var b strings.Builder
 	focused := m.focus == focusRight
+	what := m.selected()
+	if m.tab == tabLogs && m.logs.all {
+		what = "all services"
+	}
+	if m.tab == tabDoctor {
+		what = "whole project"
+	}
+	var key strings.Builder
+	key.WriteString(itoa(w) + "\x00" + itoa(int(m.tab)) + "\x00" + what)
+	if focused {
+		key.WriteString("\x00f")
+	}
+	for t := range tabCount {
+		key.WriteString("\x00" + m.tabs[t].Title())
+	}
+	if m.frame == nil {
+		return tabsRow(&m, w, focused, what)
+	}
+	return m.frame.tabs.get(key.String(), func() string { return tabsRow(&m, w, focused, what) })
+}
+
+// tabsRow renders tabsTitle's row.
+func tabsRow(m *Model, w int, focused bool, what string) string {
+	var b strings.Builder
 	for t := range tabCount {
 		name := m.tabs[t].Title()
 		switch {
@@ -236,13 +288,6 @@ func (m Model) tabsTitle(w int) string {
 			b.WriteString(m.st.Dim.Render(" " + name))
 		}
 		b.WriteString(" ")
-	}
-	what := m.selected()
-	if m.tab == tabLogs && m.logs.all {
-		what = "all services"
-	}
-	if m.tab == tabDoctor {
-		what = "whole project"
 	}
 	if what != "" {
 		b.WriteString(m.st.Muted.Render("· " + what))
@@ -334,16 +379,33 @@ func (m Model) footer() string {
 	if o, ok := m.overlay.(interface{ ShortHelp() hints }); ok {
 		h = o.ShortHelp()
 	}
-	return m.fit(m.help.ShortHelpView(hintKeys(m.st, h)))
+	// The key is everything the help bubble shows of the bindings.
+	reasons := make([]string, len(h))
+	var key strings.Builder
+	key.WriteString(itoa(m.width) + "\x00" + itoa(m.help.Width()))
+	for i := range h {
+		reasons[i] = h[i].reason()
+		hp := h[i].Help()
+		key.WriteString("\x00" + hp.Key + "\x01" + hp.Desc + "\x01" + reasons[i])
+		if !h[i].Enabled() {
+			key.WriteString("\x01off")
+		}
+	}
+	draw := func() string { return m.fit(m.help.ShortHelpView(hintKeys(m.st, h, reasons))) }
+	if m.frame == nil {
+		return draw()
+	}
+	return m.frame.footer.get(key.String(), draw)
 }
 
 // hintKeys are the footer's bindings. A disabled one stays, dimmed and
 // with its reason, so the footer says why a key does nothing.
-func hintKeys(st themes.Styles, h hints) []key.Binding {
+// reasons[i] is h[i]'s, asked once per frame.
+func hintKeys(st themes.Styles, h hints, reasons []string) []key.Binding {
 	out := make([]key.Binding, 0, len(h))
-	for _, b := range h {
+	for i, b := range h {
 		kb := b.Binding
-		if why := b.reason(); why != "" {
+		if why := reasons[i]; why != "" {
 			kb.SetHelp(st.Dim.Render(kb.Help().Key), st.Dim.Render(kb.Help().Desc+" ("+why+")"))
 		}
 		out = append(out, kb)
@@ -376,7 +438,7 @@ func fitBlock(s string, w, h int) string {
 		lines = append(lines, "")
 	}
 	for i, l := range lines {
-		lw := ansi.StringWidth(l)
+		lw := cellWidth(l)
 		switch {
 		case lw > w:
 			lines[i] = ansi.Truncate(l, w, "…")
@@ -408,4 +470,36 @@ func mouseAt(msg tea.MouseMsg, x, y int) tea.Msg {
 		return msg
 	}
 	return msg
+}
+
+// cellWidth is ansi.StringWidth, quicker for the common line: printable
+// ASCII and CSI sequences (the colours), where every byte outside a
+// sequence is one cell. Anything else (other escapes, control characters,
+// any non-ASCII byte) is measured by ansi.StringWidth. Log lines are
+// mostly ASCII, and measuring them grapheme by grapheme was most of
+// fitting the logs pane every frame.
+func cellWidth(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x20 && c < 0x7f:
+			n++
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			j := i + 2
+			for j < len(s) && s[j] >= 0x30 && s[j] <= 0x3f {
+				j++
+			}
+			for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f {
+				j++
+			}
+			if j >= len(s) || s[j] < 0x40 || s[j] > 0x7e {
+				return ansi.StringWidth(s)
+			}
+			i = j
+		default:
+			return ansi.StringWidth(s)
+		}
+	}
+	return n
 }
