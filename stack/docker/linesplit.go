@@ -33,6 +33,13 @@ const maxTimestampLen = len("2006-01-02T15:04:05.999999999-07:00 ")
 // MaxLineBytes across reads.
 const readBufSize = 16 << 10
 
+// idleBufSize is the read buffer a stream starts with. Most followed
+// containers say a line now and then: 100 of them, each logging every 5 s,
+// held 1.6 MB of 16 KiB buffers that never held more than a line. A read
+// that fills it (a long line, or lines arriving faster than they are
+// handled) moves the stream to readBufSize for good.
+const idleBufSize = 2 << 10
+
 // Frame stream IDs of the Engine API's multiplexed (non-TTY) log stream.
 const (
 	frameStdin     = 0
@@ -216,12 +223,15 @@ func skipTimestamp(b []byte) []byte {
 
 // copyRaw splits a TTY container's stream: no framing, everything stdout.
 func (s *lineSplitter) copyRaw(r io.Reader) error {
-	buf := make([]byte, readBufSize)
+	buf := make([]byte, idleBufSize)
 	for {
 		n, err := r.Read(buf)
 		if n > 0 {
 			if werr := s.write(&s.out, buf[:n]); werr != nil {
 				return werr
+			}
+			if n == len(buf) && len(buf) < readBufSize {
+				buf = make([]byte, readBufSize)
 			}
 		}
 		if errors.Is(err, io.EOF) {
@@ -238,7 +248,7 @@ func (s *lineSplitter) copyRaw(r io.Reader) error {
 // followed by the payload. Payloads are handled in place in the read
 // buffer; only the strings handed to fn are allocated.
 func (s *lineSplitter) copyMux(r io.Reader) error {
-	br := bufio.NewReaderSize(r, readBufSize)
+	br := bufio.NewReaderSize(r, idleBufSize)
 	var hdr [8]byte
 	for {
 		if _, err := io.ReadFull(br, hdr[:]); err != nil {
@@ -246,6 +256,11 @@ func (s *lineSplitter) copyMux(r io.Reader) error {
 				return s.flush()
 			}
 			return s.flushOnError(err)
+		}
+		if br.Size() < readBufSize && br.Buffered() >= br.Size()/2 {
+			// A busy stream: the small reader's buffered bytes are read
+			// through the large one, then reads bypass the small one.
+			br = bufio.NewReaderSize(br, readBufSize)
 		}
 		size := int(binary.BigEndian.Uint32(hdr[4:]))
 		var p *pending
@@ -263,7 +278,7 @@ func (s *lineSplitter) copyMux(r io.Reader) error {
 		}
 		first := true
 		for size > 0 {
-			chunk, err := br.Peek(min(size, readBufSize))
+			chunk, err := br.Peek(min(size, br.Size()))
 			if len(chunk) > 0 {
 				b := chunk
 				if first && s.timestamps && p.open {
