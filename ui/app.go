@@ -107,8 +107,9 @@ const (
 // At most one overlay (help, command line, profile picker, confirmation)
 // sits on top and takes the keys while it is open.
 type Model struct {
-	// leftBlock keeps the services pane's fitted block between frames.
-	leftBlock *fittedBlock
+	// frame keeps parts of the last frame that the next one is likely to
+	// repeat (frameCache).
+	frame *frameCache
 
 	src     Source
 	opts    Options
@@ -149,7 +150,7 @@ type Model struct {
 // New makes the root model over a state source.
 func New(src Source, opts Options) Model {
 	keys := defaultKeys()
-	m := Model{leftBlock: &fittedBlock{}, src: src, opts: opts, st: opts.Styles, snap: src.Snapshot(), keys: &keys, help: help.New(), loadErr: opts.LoadErr}
+	m := Model{frame: &frameCache{}, src: src, opts: opts, st: opts.Styles, snap: src.Snapshot(), keys: &keys, help: help.New(), loadErr: opts.LoadErr}
 	if err := keys.apply(opts.Keys); err != nil {
 		m.note = statusMsg{text: err.Error(), err: true}
 	}
@@ -385,6 +386,9 @@ func badges(st themes.Styles, findings []doctor.Finding) map[string]string {
 // background is light.
 func (m *Model) setStyles(st themes.Styles) {
 	m.st = st
+	if m.frame != nil {
+		*m.frame = frameCache{} // made with the old styles
+	}
 	for _, p := range m.allPanes() {
 		p.SetStyles(st)
 	}

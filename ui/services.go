@@ -38,6 +38,9 @@ type servicesPane struct {
 	longest int
 	// counts are the title's running / exited / not created figures.
 	counts serviceCounts
+	// titleOut is the last title made, from titleFor.
+	titleOut string
+	titleFor servicesTitleKey
 	// gen counts changes to what the rows show; view caches View's output
 	// for it and the cursor, scroll and size: the root draws a frame for
 	// every burst of log lines, and drawing 100 rows each time was most of

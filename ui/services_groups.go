@@ -114,8 +114,23 @@ func countServices(s stack.Snapshot) serviceCounts {
 }
 
 // title is the pane's title row: its name and the counts.
+// The title is kept while what it shows is the same: it is part of every
+// frame, and the frames of the merged logs change only the logs.
 func (p *servicesPane) title(focused bool) string {
-	c := p.counts
-	counts := itoa(c.running) + " running · " + itoa(c.exited) + " exited · " + itoa(c.missing) + " not created"
-	return ansi.Truncate(paneTitle(p.st, "services", focused, p.width)+p.st.Muted.Render("  "+counts), p.width, "…")
+	key := servicesTitleKey{counts: p.counts, gen: p.gen, width: p.width, focused: focused, ok: true}
+	if key != p.titleFor {
+		c := p.counts
+		counts := itoa(c.running) + " running · " + itoa(c.exited) + " exited · " + itoa(c.missing) + " not created"
+		p.titleOut = ansi.Truncate(paneTitle(p.st, "services", focused, p.width)+p.st.Muted.Render("  "+counts), p.width, "…")
+		p.titleFor = key
+	}
+	return p.titleOut
+}
+
+// servicesTitleKey is what the services pane's title was made from.
+type servicesTitleKey struct {
+	counts     serviceCounts
+	gen, width int
+	focused    bool
+	ok         bool
 }

@@ -71,16 +71,12 @@ func connectEndpoint(ep endpoint) (*Client, error) {
 		}
 		ops = append(ops, tunnelOpts(argv)...)
 	case "unix", "npipe", "tcp", "http", "https":
-		if ep.TLS != nil {
-			// The TLS transport goes first (as client.FromEnv orders it) so
-			// that WithHost installs its dialer into it: an HTTP client
-			// replaced after WithHost would lose the unix socket dialer.
-			ops = append(ops, client.WithHTTPClient(&http.Client{
-				Transport:     &http.Transport{TLSClientConfig: ep.TLS},
-				CheckRedirect: client.CheckRedirect,
-			}))
-		}
-		ops = append(ops, client.WithHost(ep.Host))
+		// The transport goes first (as client.FromEnv orders it) so that
+		// WithHost installs its dialer into it: an HTTP client replaced
+		// after WithHost would lose the unix socket dialer.
+		tr := engineTransport()
+		tr.TLSClientConfig = ep.TLS
+		ops = append(ops, client.WithHTTPClient(&http.Client{Transport: tr, CheckRedirect: client.CheckRedirect}), client.WithHost(ep.Host))
 	default:
 		return nil, fmt.Errorf("docker host %q: unsupported scheme %q (want unix, tcp, ssh or npipe)", ep.Host, u.Scheme)
 	}
@@ -104,10 +100,37 @@ func tunnelOpts(argv []string) []client.Opt {
 	return []client.Opt{
 		client.WithHost(sshDummyHost),
 		client.WithHTTPClient(&http.Client{
-			Transport:     &http.Transport{DialContext: sshDialer(argv), MaxIdleConns: 6, IdleConnTimeout: 30 * time.Second},
+			Transport:     withDialer(engineTransport(), sshDialer(argv)),
 			CheckRedirect: client.CheckRedirect,
 		}),
 	}
+}
+
+// connBufSize is each engine connection's read and write buffer, 4 KiB
+// each by default. Every followed container's log stream holds a
+// connection for as long as it is shown: with the merged logs of 100
+// containers that was 800 KB of buffers for requests of a few hundred
+// bytes and lines of about a hundred. Reads larger than the buffer (a
+// body read into the caller's buffer) bypass it either way.
+const connBufSize = 1 << 10
+
+// engineTransport is the HTTP transport to the engine: the moby client's
+// own settings (at most 6 idle connections, closed after 30 s, against
+// moby/moby#45539) with smaller buffers. HTTP/1 only, as the engine
+// speaks it: a transport with neither dialer nor TLS settings yet would
+// otherwise set itself up for HTTP/2 when the moby client clones it, and
+// that gives it a TLS configuration, so the client would talk HTTPS to
+// the unix socket.
+func engineTransport() *http.Transport {
+	tr := &http.Transport{MaxIdleConns: 6, IdleConnTimeout: 30 * time.Second, ReadBufferSize: connBufSize, WriteBufferSize: connBufSize}
+	tr.Protocols = new(http.Protocols)
+	tr.Protocols.SetHTTP1(true)
+	return tr
+}
+
+func withDialer(tr *http.Transport, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *http.Transport {
+	tr.DialContext = dial
+	return tr
 }
 
 // API is the raw moby client, for what this package does not wrap (image

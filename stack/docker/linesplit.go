@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -32,6 +33,21 @@ const maxTimestampLen = len("2006-01-02T15:04:05.999999999-07:00 ")
 // of 100 containers 5 MB smaller, and lines still assemble up to
 // MaxLineBytes across reads.
 const readBufSize = 16 << 10
+
+// idleBufSize is the read buffer a stream keeps. Most followed containers
+// say a line now and then: 100 of them, each logging every 5 s, held
+// 1.6 MB of 16 KiB buffers that never held more than a line. A read that
+// fills half of it (the tail sent on attaching, a long line, lines
+// arriving faster than they are handled) borrows a readBufSize buffer
+// from a pool, and gives it back once all it holds is handled.
+const idleBufSize = 2 << 10
+
+// bigReaders are the readBufSize readers busy mux streams borrow;
+// bigBufs the buffers busy TTY streams borrow.
+var (
+	bigReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBufSize) }}
+	bigBufs    = sync.Pool{New: func() any { return new([readBufSize]byte) }}
+)
 
 // Frame stream IDs of the Engine API's multiplexed (non-TTY) log stream.
 const (
@@ -216,13 +232,28 @@ func skipTimestamp(b []byte) []byte {
 
 // copyRaw splits a TTY container's stream: no framing, everything stdout.
 func (s *lineSplitter) copyRaw(r io.Reader) error {
-	buf := make([]byte, readBufSize)
+	small := make([]byte, idleBufSize)
+	var big *[readBufSize]byte
+	defer func() {
+		if big != nil {
+			bigBufs.Put(big)
+		}
+	}()
+	buf := small
 	for {
 		n, err := r.Read(buf)
 		if n > 0 {
 			if werr := s.write(&s.out, buf[:n]); werr != nil {
 				return werr
 			}
+		}
+		switch {
+		case big == nil && n >= idleBufSize/2:
+			big = bigBufs.Get().(*[readBufSize]byte)
+			buf = big[:]
+		case big != nil && n < idleBufSize/2:
+			bigBufs.Put(big)
+			big, buf = nil, small
 		}
 		if errors.Is(err, io.EOF) {
 			return s.flush()
@@ -238,14 +269,37 @@ func (s *lineSplitter) copyRaw(r io.Reader) error {
 // followed by the payload. Payloads are handled in place in the read
 // buffer; only the strings handed to fn are allocated.
 func (s *lineSplitter) copyMux(r io.Reader) error {
-	br := bufio.NewReaderSize(r, readBufSize)
+	// br is small, or big reading through small: big reads what small
+	// holds, then reads past it straight into its own buffer.
+	small := bufio.NewReaderSize(r, idleBufSize)
+	var big *bufio.Reader
+	giveBack := func() {
+		big.Reset(nil)
+		bigReaders.Put(big)
+		big = nil
+	}
+	defer func() {
+		if big != nil {
+			giveBack()
+		}
+	}()
+	br := small
 	var hdr [8]byte
 	for {
+		if big != nil && big.Buffered() == 0 {
+			giveBack()
+			br = small
+		}
 		if _, err := io.ReadFull(br, hdr[:]); err != nil {
 			if errors.Is(err, io.EOF) {
 				return s.flush()
 			}
 			return s.flushOnError(err)
+		}
+		if big == nil && small.Buffered() >= idleBufSize/2 {
+			big = bigReaders.Get().(*bufio.Reader)
+			big.Reset(small)
+			br = big
 		}
 		size := int(binary.BigEndian.Uint32(hdr[4:]))
 		var p *pending
@@ -263,7 +317,7 @@ func (s *lineSplitter) copyMux(r io.Reader) error {
 		}
 		first := true
 		for size > 0 {
-			chunk, err := br.Peek(min(size, readBufSize))
+			chunk, err := br.Peek(min(size, br.Size()))
 			if len(chunk) > 0 {
 				b := chunk
 				if first && s.timestamps && p.open {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -339,4 +340,64 @@ func FuzzLineSplitter(f *testing.F) {
 			_ = sp.copyMux(r)
 		}
 	})
+}
+
+// chunky hands out its bytes in reads of the sizes given in turn: bursts
+// and quiet spells, so a stream borrows a large buffer, gives it back and
+// borrows one again.
+type chunky struct {
+	b     []byte
+	sizes []int
+	i     int
+}
+
+func (c *chunky) Read(p []byte) (int, error) {
+	if len(c.b) == 0 {
+		return 0, io.EOF
+	}
+	n := min(len(p), len(c.b), c.sizes[c.i%len(c.sizes)])
+	c.i++
+	copy(p, c.b[:n])
+	c.b = c.b[n:]
+	return n, nil
+}
+
+// Lines come out the same whether the stream arrives at once or in bursts
+// and trickles that move it between the small and the large buffer, also
+// with lines longer than either.
+func TestLineSplitterBurstsAndTrickles(t *testing.T) {
+	var parts [][]byte
+	var raw bytes.Buffer
+	for i := range 3000 {
+		text := fmt.Sprintf("line %d %s\n", i, strings.Repeat("z", i%97))
+		if i%500 == 7 {
+			text = strings.Repeat("long", 6000) + "\n"
+		}
+		parts = append(parts, frame(byte(1+i%2), text))
+		raw.WriteString(text)
+	}
+	mux := frames(parts...)
+	sizes := []int{40000, 60, 3, 1500, 9, 70000, 100, 1024, 1023, 2048, 17}
+	for _, tty := range []bool{false, true} {
+		in := mux
+		if tty {
+			in = raw.Bytes()
+		}
+		want, err := collect(t, tty, false, bytes.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotLines, err := collect(t, tty, false, &chunky{b: in, sizes: sizes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(gotLines) != len(want) || len(want) != 3000 {
+			t.Fatalf("tty %v: %d lines in bursts, %d at once, want 3000", tty, len(gotLines), len(want))
+		}
+		for i := range want {
+			if gotLines[i] != want[i] {
+				t.Fatalf("tty %v: line %d = %v %.40q, want %v %.40q", tty, i, gotLines[i].stream, gotLines[i].text, want[i].stream, want[i].text)
+			}
+		}
+	}
 }
