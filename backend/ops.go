@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -253,5 +254,10 @@ func (o *Ops) ExecCmd(containerID string) (*exec.Cmd, error) {
 	if err != nil {
 		return nil, fmt.Errorf("a shell needs the docker CLI, and there is none on PATH: %w", err)
 	}
-	return exec.Command(path, append([]string{"exec", "-it", containerID}, o.shell...)...), nil
+	cmd := exec.Command(path, append([]string{"exec", "-it", containerID}, o.shell...)...)
+	// The terminal itself, not what the TUI writes through: Bubble Tea
+	// hands an unset stream its own writer, which os/exec can only give a
+	// child as a pipe, and `docker exec -it` then has no window size.
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	return cmd, nil
 }

@@ -207,6 +207,11 @@ func TestOpsExecCmd(t *testing.T) {
 	if want := []string{"/usr/bin/docker", "exec", "-it", "abc", "sh"}; !slices.Equal(cmd.Args, want) {
 		t.Errorf("args %q, want %q", cmd.Args, want)
 	}
+	// The shell gets the terminal's own files: a writer of the TUI's would
+	// reach it as a pipe, and docker exec -it would not know the size.
+	if cmd.Stdin != os.Stdin || cmd.Stdout != os.Stdout || cmd.Stderr != os.Stderr {
+		t.Errorf("streams %v %v %v, want the process's own", cmd.Stdin, cmd.Stdout, cmd.Stderr)
+	}
 	ops = b.Ops(func() *stack.Project { return nil }, []string{"bash", "-l"})
 	ops.lookPath = func(string) (string, error) { return "/d", nil }
 	if cmd, _ = ops.ExecCmd("abc"); !slices.Equal(cmd.Args, []string{"/d", "exec", "-it", "abc", "bash", "-l"}) {
