@@ -52,6 +52,12 @@ func (k *cacheKey) add(parts ...string) {
 // from the one of a readable file.
 func (k *cacheKey) addFile(path string, contents bool) {
 	k.add(path)
+	// A link's own time does not change when what it points to is
+	// replaced (/snap/bin/docker): the target is what counts.
+	if target, err := filepath.EvalSymlinks(path); err == nil && target != path {
+		k.add("-> " + target)
+		path = target
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		k.add("missing")
@@ -144,24 +150,53 @@ func pruneCache(dir string) {
 	}
 }
 
+// dockerConfig is the docker CLI's configuration file.
+func dockerConfig() string {
+	if d := os.Getenv("DOCKER_CONFIG"); d != "" {
+		return filepath.Join(d, "config.json")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".docker", "config.json")
+	}
+	return ""
+}
+
 // pluginDirs are where the docker CLI looks for its plugins on this
-// system, its user's folder first.
+// system: the folders its configuration adds (cliPluginsExtraDirs), its
+// user's folder, then the system's.
 func pluginDirs() []string {
 	var dirs []string
-	if d := os.Getenv("DOCKER_CONFIG"); d != "" {
-		dirs = append(dirs, filepath.Join(d, "cli-plugins"))
-	} else if home, err := os.UserHomeDir(); err == nil {
-		dirs = append(dirs, filepath.Join(home, ".docker", "cli-plugins"))
+	if b, err := os.ReadFile(dockerConfig()); err == nil {
+		var cfg struct {
+			Extra []string `json:"cliPluginsExtraDirs"`
+		}
+		if json.Unmarshal(b, &cfg) == nil {
+			dirs = append(dirs, cfg.Extra...)
+		}
+	}
+	if cfg := dockerConfig(); cfg != "" {
+		dirs = append(dirs, filepath.Join(filepath.Dir(cfg), "cli-plugins"))
 	}
 	dirs = append(dirs, "/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins",
 		"/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins",
-		"/opt/homebrew/lib/docker/cli-plugins", "/Applications/Docker.app/Contents/Resources/cli-plugins")
+		"/opt/homebrew/lib/docker/cli-plugins", "/Applications/Docker.app/Contents/Resources/cli-plugins",
+		"/snap/docker/current/usr/libexec/docker/cli-plugins")
 	for _, v := range []string{"ProgramData", "ProgramFiles"} {
 		if d := os.Getenv(v); d != "" {
 			dirs = append(dirs, filepath.Join(d, "Docker", "cli-plugins"))
 		}
 	}
 	return dirs
+}
+
+// addPlugin adds the identity of every file the docker CLI could run as
+// the compose plugin, and of its configuration.
+func (k *cacheKey) addPlugin() {
+	k.addFile(dockerConfig(), false)
+	for _, d := range pluginDirs() {
+		k.addFile(filepath.Join(d, "docker-compose"), false)
+		k.addFile(filepath.Join(d, "docker-compose.exe"), false)
+	}
 }
 
 // detectKey is what DetectCompose's answer depends on: the candidates and
@@ -179,15 +214,7 @@ func detectKey(candidates []ComposeCLI) string {
 			k.add("not on PATH")
 		}
 		if c.Name == "docker compose" {
-			for _, d := range pluginDirs() {
-				k.addFile(filepath.Join(d, "docker-compose"), false)
-				k.addFile(filepath.Join(d, "docker-compose.exe"), false)
-			}
-			if home, err := os.UserHomeDir(); err == nil && os.Getenv("DOCKER_CONFIG") == "" {
-				k.addFile(filepath.Join(home, ".docker", "config.json"), false)
-			} else {
-				k.addFile(filepath.Join(os.Getenv("DOCKER_CONFIG"), "config.json"), false)
-			}
+			k.addPlugin()
 		}
 	}
 	return k.sum()
@@ -204,9 +231,7 @@ func (c ComposeCLI) hashesKey(p *Project, profiles []string) string {
 	k.add(c.Name, c.Version)
 	k.addFile(c.Path, false)
 	if c.Name == "docker compose" {
-		for _, d := range pluginDirs() {
-			k.addFile(filepath.Join(d, "docker-compose"), false)
-		}
+		k.addPlugin()
 	}
 	k.add(c.Command(p, profiles, []string{"config", "--hash=*"})...)
 	k.add(p.WorkingDir)

@@ -186,3 +186,62 @@ func TestCacheBounded(t *testing.T) {
 		t.Errorf("the newest entry reads %d", v)
 	}
 }
+
+// A fallback found after a CLI that failed (rather than one missing) is
+// not kept: the failure may pass, and the first CLI must be asked again.
+func TestDetectComposeFallbackNotCached(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := t.TempDir()
+	log := filepath.Join(dir, "runs")
+	t.Setenv("PATH", dir)
+	t.Setenv(ComposeChoiceEnv, "")
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	writeComposeScript(t, dir, "docker", `echo run >> `+log+`; [ -e `+dir+`/ok ] && echo v5.6.0 && exit 0; exit 1`)
+	writeComposeScript(t, dir, "docker-compose", `echo 1.29.2`)
+	if got, err := DetectCompose(context.Background()); err != nil || got.Name != "docker-compose" {
+		t.Fatalf("with the plugin failing: %+v, %v", got, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ok"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := DetectCompose(context.Background()); err != nil || got.Name != "docker compose" || got.Version != "5.6.0" {
+		t.Fatalf("once the plugin answers: %+v, %v", got, err)
+	}
+	if n := runs(t, log); n != 2 {
+		t.Errorf("the plugin was asked %d times, want 2", n)
+	}
+}
+
+// The keys follow the plugin wherever the docker CLI would find it: in a
+// folder its configuration adds, and behind a link whose target changes.
+func TestDetectKeyFollowsThePlugin(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("DOCKER_CONFIG", cfg)
+	extra := t.TempDir()
+	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"cliPluginsExtraDirs": ["`+extra+`"]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	candidates := []ComposeCLI{{Name: "docker compose", Path: "docker", Prefix: []string{"compose"}}}
+	before := detectKey(candidates)
+	if err := os.WriteFile(filepath.Join(extra, "v1"), []byte("#!/bin/sh\necho 2.99.0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(extra, "v1"), filepath.Join(extra, "docker-compose")); err != nil {
+		t.Fatal(err)
+	}
+	linked := detectKey(candidates)
+	if linked == before {
+		t.Error("a plugin in cliPluginsExtraDirs did not change the key")
+	}
+	// An upgrade that only moves the link.
+	if err := os.WriteFile(filepath.Join(extra, "v2"), []byte("#!/bin/sh\necho 2.99.1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(extra, "docker-compose"))
+	if err := os.Symlink(filepath.Join(extra, "v2"), filepath.Join(extra, "docker-compose")); err != nil {
+		t.Fatal(err)
+	}
+	if detectKey(candidates) == linked {
+		t.Error("the link's new target did not change the key")
+	}
+}

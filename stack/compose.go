@@ -62,6 +62,10 @@ func DetectCompose(ctx context.Context) (ComposeCLI, error) {
 		return known, nil
 	}
 	var whyNot []string
+	// An answer is kept only when every CLI before it was missing: one
+	// that failed may have failed once (a timeout on a busy machine), and
+	// must be asked again next time, not passed over for good.
+	keep := true
 	for _, c := range candidates {
 		path, err := exec.LookPath(c.Path)
 		if err != nil {
@@ -77,10 +81,13 @@ func DetectCompose(ctx context.Context) (ComposeCLI, error) {
 				return ComposeCLI{}, fmt.Errorf("detect compose CLI: %w", ctx.Err())
 			}
 			whyNot = append(whyNot, fmt.Sprintf("%s: %v (%s)", c.Name, err, firstLine(string(out))))
+			keep = false
 			continue
 		}
 		c.Version = strings.TrimPrefix(firstLine(string(out)), "v")
-		writeCache("detect", key, c)
+		if keep {
+			writeCache("detect", key, c)
+		}
 		return c, nil
 	}
 	return ComposeCLI{}, fmt.Errorf("no compose CLI: neither `docker compose` nor `docker-compose` works; install the Docker Compose plugin or docker-compose (%s)",
