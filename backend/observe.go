@@ -186,11 +186,13 @@ func (b *Backend) Measure(ctx context.Context, o *Observation) {
 		m = b.prefetchedMeasurement(ctx, o.Snap.Project.Name)
 	}
 	if m == nil {
-		m = startMeasurement(b.ctx, eng, o.Info, o.Snap)
+		m = startMeasurement(b.ctx, eng, o.Info, o.Snap, measureTimeout)
 	} else {
 		m.s.Update(o.Snap) // the same containers, now joined to their services
 	}
 	defer func() { m.cancel(); <-m.done }()
+	ctx, cancel := context.WithTimeout(ctx, measureTimeout)
+	defer cancel()
 	ids := running(allContainers(o.Snap))
 	m.s.SetVisible(ids...)
 wait:
@@ -212,10 +214,10 @@ wait:
 }
 
 // startMeasurement starts sampling snap's running containers, for at
-// most measureTimeout.
-func startMeasurement(ctx context.Context, eng *docker.Client, info stack.EngineInfo, snap stack.Snapshot) *measurement {
+// most limit.
+func startMeasurement(ctx context.Context, eng *docker.Client, info stack.EngineInfo, snap stack.Snapshot, limit time.Duration) *measurement {
 	s, runner := newSampler(eng, info, oneShotInterval)
-	ctx, cancel := context.WithTimeout(ctx, measureTimeout)
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	m := &measurement{s: s, runner: runner, cancel: cancel, done: make(chan struct{})}
 	go func() { defer close(m.done); s.Run(ctx) }()
 	s.Update(snap)

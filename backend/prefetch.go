@@ -24,6 +24,7 @@ type projectPrefetch struct {
 	started chan struct{} // closed when measure is set, or will stay nil
 	mu      sync.Mutex
 	measure *measurement // nil when not asked for, or already handed over
+	taken   bool         // Measure asked: a sampler started later is stopped
 }
 
 // measurement is one sampler run over a project's running containers.
@@ -66,9 +67,16 @@ func (b *Backend) StartProject(name string, measure bool) {
 			if err != nil {
 				return
 			}
-			m := startMeasurement(b.ctx, eng, info, stack.SnapshotOf(nil, stack.EngineStatus{Reachable: true}, pf.containers))
+			// It may run while the files load (up to their deadline);
+			// Measure's own wait starts when it takes the sampler over.
+			m := startMeasurement(b.ctx, eng, info, stack.SnapshotOf(nil, stack.EngineStatus{Reachable: true}, pf.containers),
+				stack.DefaultLoadTimeout+measureTimeout)
 			pf.mu.Lock()
-			pf.measure = m
+			if pf.taken {
+				m.cancel() // Measure went on without it
+			} else {
+				pf.measure = m
+			}
 			pf.mu.Unlock()
 		})
 	})
@@ -89,22 +97,28 @@ func (b *Backend) prefetched(ctx context.Context, name string) (cs []stack.Conta
 	}
 }
 
-// prefetchedMeasurement hands over StartProject's sampler for the project
-// named name, once; nil when there is none.
+// prefetchedMeasurement hands over StartProject's sampler when it
+// measures the project named name; nil when there is none. A sampler of
+// another project (the guess was wrong) is stopped, now or when it starts.
 func (b *Backend) prefetchedMeasurement(ctx context.Context, name string) *measurement {
 	pf := b.proj
-	if pf == nil || pf.name != name {
+	if pf == nil {
 		return nil
 	}
-	select {
-	case <-pf.started:
-	case <-ctx.Done():
-		return nil
+	if pf.name == name {
+		select {
+		case <-pf.started:
+		case <-ctx.Done():
+		}
 	}
 	pf.mu.Lock()
 	defer pf.mu.Unlock()
 	m := pf.measure
-	pf.measure = nil
+	pf.measure, pf.taken = nil, true
+	if m != nil && pf.name != name {
+		m.cancel()
+		return nil
+	}
 	return m
 }
 
