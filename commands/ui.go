@@ -44,9 +44,10 @@ func runUI(f *Factory, args []string) int {
 	defer cancel()
 	b := f.Backend
 	opts := f.compose.loadOptions()
-	// The project loads after the first frame, as the TUI's first command:
-	// a slow load (an env_file that is a FIFO, a huge file) shows
-	// "loading …" and q still quits. The engine's state fills in as it
+	// The project's load starts at once, beside the first frame, as the
+	// TUI's first command, and never holds the frame back: a slow load (an
+	// env_file that is a FIFO, a huge file) shows "loading …" and q still
+	// quits. The engine's state fills in as it
 	// arrives: nothing here waits for it. Besides the load, nothing starts
 	// before the first frame is on the terminal, and the compose CLI's
 	// detection waits for the load (startOrder).

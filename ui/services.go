@@ -310,11 +310,26 @@ const oomStartSkew = time.Second
 // of the service's container, in its current run.
 func (p *servicesPane) oomSeen(s *stack.ServiceState) bool {
 	for _, c := range s.Containers {
-		if u, ok := p.usage.Container(c.ID); ok && u.OOM.Kills > 0 && (c.StartedAt.IsZero() || !u.OOM.At.Before(c.StartedAt.Add(-oomStartSkew))) {
+		if u, ok := p.usage.Container(c.ID); ok && u.OOM.Kills > 0 && inThisRun(c, u.OOM.At) {
 			return true
 		}
 	}
 	return false
+}
+
+// inThisRun says whether a kill at `at` belongs to c's current run: not
+// before its start less oomStartSkew, and not at or before the end of an
+// earlier run (a restarted container's FinishedAt comes before its
+// StartedAt; Docker restarts one killed for memory within ~100 ms, inside
+// the skew).
+func inThisRun(c stack.Container, at time.Time) bool {
+	if c.StartedAt.IsZero() {
+		return true
+	}
+	if !c.FinishedAt.IsZero() && c.FinishedAt.Before(c.StartedAt) && !at.After(c.FinishedAt) {
+		return false
+	}
+	return !at.Before(c.StartedAt.Add(-oomStartSkew))
 }
 
 // setBadges takes the doctor's badges, by service.

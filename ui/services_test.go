@@ -210,21 +210,27 @@ func TestServiceRowEscapesBidiNameBeforeWidth(t *testing.T) {
 func TestServiceRowOOMSeenInThisRun(t *testing.T) {
 	start := statsT0.Add(time.Minute)
 	for _, tc := range []struct {
-		name    string
-		started time.Time
-		at      time.Time
-		want    bool
+		name     string
+		started  time.Time
+		finished time.Time // the earlier run's end, for a restarted container
+		at       time.Time
+		want     bool
 	}{
-		{"after the start", start, start.Add(50 * time.Millisecond), true},
-		{"before Podman's StartedAt", start, start.Add(-89 * time.Millisecond), true},
-		{"an earlier run's", start, start.Add(-2 * time.Second), false},
-		{"start not known yet", time.Time{}, start, true},
+		{"after the start", start, time.Time{}, start.Add(50 * time.Millisecond), true},
+		{"before Podman's StartedAt", start, time.Time{}, start.Add(-89 * time.Millisecond), true},
+		{"an earlier run's", start, time.Time{}, start.Add(-2 * time.Second), false},
+		{"start not known yet", time.Time{}, time.Time{}, start, true},
+		// Docker restarts an OOM-killed container ~100 ms after it exits:
+		// that kill ended the earlier run, which ended before this start.
+		{"the run before a quick restart", start, start.Add(-100 * time.Millisecond), start.Add(-150 * time.Millisecond), false},
+		{"this run, after a restart", start, start.Add(-100 * time.Millisecond), start.Add(20 * time.Millisecond), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newTestServices(t, 90)
 			p.move(-100)
 			snap := statsStack()
 			snap.Services[1].Containers[0].StartedAt = tc.started
+			snap.Services[1].Containers[0].FinishedAt = tc.finished
 			p.setSnapshot(snap)
 			u := statsUsage(5)
 			for i := range u.Containers {

@@ -19,6 +19,8 @@ type SocketProxy struct {
 
 	mu    sync.Mutex
 	ln    net.Listener
+	open  int // which Open the proxy is in; 0 while closed
+	opens int
 	conns map[net.Conn]bool
 }
 
@@ -47,6 +49,9 @@ func (p *SocketProxy) Open(t testing.TB) {
 	}
 	p.mu.Lock()
 	p.ln = ln
+	p.opens++
+	p.open = p.opens
+	open := p.open
 	p.mu.Unlock()
 	go func() {
 		for {
@@ -54,23 +59,35 @@ func (p *SocketProxy) Open(t testing.TB) {
 			if err != nil {
 				return
 			}
-			go p.forward(c)
+			go p.forward(c, open)
 		}
 	}()
 }
 
-func (p *SocketProxy) forward(c net.Conn) {
+// forward joins c to the engine. A connection accepted just before Close
+// is dropped here, so none outlives the outage it was accepted before.
+func (p *SocketProxy) forward(c net.Conn, open int) {
 	e, err := net.Dial("unix", p.target)
 	if err != nil {
 		c.Close()
 		return
 	}
 	p.mu.Lock()
+	if p.open != open {
+		p.mu.Unlock()
+		c.Close()
+		e.Close()
+		return
+	}
 	p.conns[c], p.conns[e] = true, true
 	p.mu.Unlock()
 	go func() { io.Copy(e, c); e.Close() }()
 	io.Copy(c, e)
 	c.Close()
+	p.mu.Lock()
+	delete(p.conns, c)
+	delete(p.conns, e)
+	p.mu.Unlock()
 }
 
 // Close stops listening and cuts every connection, as an engine that
@@ -78,6 +95,7 @@ func (p *SocketProxy) forward(c net.Conn) {
 func (p *SocketProxy) Close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.open = 0
 	if p.ln != nil {
 		p.ln.Close()
 	}
