@@ -431,8 +431,9 @@ func (s *Sampler) sampleCgroups() {
 	visible := s.visible
 	s.inMu.Unlock()
 	s.ticks++
+	now := time.Now()
 	for _, t := range s.tracked {
-		if !t.running || t.files == nil || !s.due(t, visible[t.c.ID]) {
+		if !t.running || t.files == nil || !s.due(t, visible[t.c.ID], now) {
 			continue
 		}
 		// Containers off screen need only CPU and memory (the services

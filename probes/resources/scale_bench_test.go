@@ -32,7 +32,8 @@ func BenchmarkSampleSecond100(b *testing.B) {
 			p = strings.ReplaceAll(strings.ReplaceAll(p, testID, id), "7678", fmt.Sprint(pid))
 			files[p] = strings.ReplaceAll(content, testID, id)
 		}
-		cs = append(cs, stack.Container{ID: id, Name: fmt.Sprintf("p-svc%03d-1", i+1), Service: fmt.Sprintf("svc%03d", i+1), Number: 1, State: stack.StateRunning, Pid: pid})
+		cs = append(cs, stack.Container{ID: id, Name: fmt.Sprintf("p-svc%03d-1", i+1), Service: fmt.Sprintf("svc%03d", i+1), Number: 1, State: stack.StateRunning, Pid: pid,
+			StartedAt: time.Now().Add(-time.Hour)})
 	}
 	root := fakeTree(b, files)
 	s := NewSampler(Options{Local: true, ProcRoot: filepath.Join(root, "proc"), MemTotal: 1 << 34})
@@ -117,36 +118,51 @@ func TestSamplerReadsDetailOnlyWhileShown(t *testing.T) {
 	})
 }
 
-// A container off screen is read on one tick in offscreenEvery; shown, on
-// every tick. Ticks are driven by hand, each a second after the last.
+// A container off screen is read on one tick in offscreenEvery; shown,
+// young, or near its memory limit, on every tick. Ticks are driven by
+// hand, each a second after the last.
 func TestSamplerReadsOffScreenLessOften(t *testing.T) {
-	for _, shown := range []bool{false, true} {
-		root := fakeTree(t, v1Host)
-		s := NewSampler(Options{Local: true, ProcRoot: filepath.Join(root, "proc"), MemTotal: 1 << 30})
-		s.Update(projectSnap(stack.Container{ID: testID, Name: "p-trainer-1", Service: "trainer", Number: 1, State: stack.StateRunning, Pid: 7678}))
-		if shown {
-			s.SetVisible(testID)
-		}
-		s.reconcile(context.Background())
-		tr := s.tracked[testID]
-		if tr == nil || tr.files == nil {
-			t.Fatal("the container's cgroup was not resolved")
-		}
-		const ticks = 4 * offscreenEvery
-		if !tr.havePrev {
-			t.Fatal("no baseline read when the container was first met")
-		}
-		for range ticks {
-			tr.prev.Time = tr.prev.Time.Add(-time.Second)
-			s.sampleCgroups()
-		}
-		tr.dropFiles()
-		want := ticks / offscreenEvery
-		if shown {
-			want = ticks
-		}
-		if got := len(tr.hist.points()); got != want {
-			t.Errorf("shown %v: %d samples in %d ticks, want %d", shown, got, ticks, want)
-		}
+	for _, tc := range []struct {
+		name      string
+		shown     bool
+		started   time.Duration // ago
+		nearLimit bool
+		want      int // reads in 4*offscreenEvery ticks
+	}{
+		{"off screen", false, time.Hour, false, 4},
+		{"shown", true, time.Hour, false, 4 * offscreenEvery},
+		{"just started", false, time.Second, false, 4 * offscreenEvery},
+		{"start unknown", false, 0, false, 4 * offscreenEvery},
+		{"near its limit", false, time.Hour, true, 4 * offscreenEvery},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := fakeTree(t, v1Host)
+			s := NewSampler(Options{Local: true, ProcRoot: filepath.Join(root, "proc"), MemTotal: 1 << 30})
+			c := stack.Container{ID: testID, Name: "p-trainer-1", Service: "trainer", Number: 1, State: stack.StateRunning, Pid: 7678}
+			if tc.started > 0 {
+				c.StartedAt = time.Now().Add(-tc.started)
+			}
+			s.Update(projectSnap(c))
+			if tc.shown {
+				s.SetVisible(testID)
+			}
+			s.reconcile(context.Background())
+			tr := s.tracked[testID]
+			if tr == nil || tr.files == nil || !tr.havePrev {
+				t.Fatal("the container's cgroup was not resolved and read")
+			}
+			defer tr.dropFiles()
+			const ticks = 4 * offscreenEvery
+			for range ticks {
+				if tc.nearLimit { // as the last sample read it
+					tr.latest.MemLimit, tr.latest.MemUsed = 100, 90
+				}
+				tr.prev.Time = tr.prev.Time.Add(-time.Second)
+				s.sampleCgroups()
+			}
+			if got := len(tr.hist.points()); got != tc.want {
+				t.Errorf("%d samples in %d ticks, want %d", got, ticks, tc.want)
+			}
+		})
 	}
 }
