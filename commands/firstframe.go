@@ -28,7 +28,8 @@ const frameGateFallback = 250 * time.Millisecond
 // compose CLI's detection (three processes: docker, its plugin's
 // metadata, the plugin) waits for it; the status line names the CLI a
 // moment later. Until the first load returns, the garbage collector runs
-// less often (firstLoadGC). A nil startOrder starts everything at once.
+// less often (firstLoadGC), and after it more often (steadyGC). A nil
+// startOrder starts everything at once.
 type startOrder struct {
 	drawn, loaded chan struct{}
 	drawOnce      sync.Once
@@ -45,11 +46,19 @@ type startOrder struct {
 // peak RSS is ~10 MB higher, the RSS after the same.
 const firstLoadGC = 400
 
+// steadyGC is the collector's target once the first load returned, unless
+// GOGC is set. The TUI then allocates little (a few log lines a second
+// and the frames), so collecting at half the live heap's growth instead
+// of all of it costs little CPU and keeps RSS lower: the merged logs of
+// 100 containers at 58.8-60.3 MB against 66.6-69.3 MB at 100 (the same
+// build, alternating runs; own CPU 1.93-2.22 % against 1.93-1.97 %).
+const steadyGC = 50
+
 func newStartOrder() *startOrder {
 	s := &startOrder{drawn: make(chan struct{}), loaded: make(chan struct{})}
 	if os.Getenv("GOGC") == "" { // a GOGC the user set stays
-		was := debug.SetGCPercent(firstLoadGC)
-		s.restoreGC = func() { debug.SetGCPercent(was) }
+		debug.SetGCPercent(firstLoadGC)
+		s.restoreGC = func() { debug.SetGCPercent(steadyGC) }
 	}
 	time.AfterFunc(frameGateFallback, s.frameDrawn)
 	return s

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -64,5 +65,28 @@ func TestStartOrderFallback(t *testing.T) {
 	case <-order.frame():
 	case <-time.After(10 * time.Second):
 		t.Fatalf("no start %s after no frame", frameGateFallback)
+	}
+}
+
+// The collector runs rarely while the first load allocates, then more
+// often than Go's default for the rest of the session; a GOGC the user
+// set is left alone.
+func TestStartOrderGC(t *testing.T) {
+	was := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(was)
+	t.Setenv("GOGC", "")
+	s := newStartOrder()
+	if got := debug.SetGCPercent(firstLoadGC); got != firstLoadGC {
+		t.Errorf("GOGC %d during the first load, want %d", got, firstLoadGC)
+	}
+	s.loadDone()
+	if got := debug.SetGCPercent(100); got != steadyGC {
+		t.Errorf("GOGC %d after the first load, want %d", got, steadyGC)
+	}
+	t.Setenv("GOGC", "80")
+	debug.SetGCPercent(80)
+	newStartOrder().loadDone()
+	if got := debug.SetGCPercent(100); got != 80 {
+		t.Errorf("GOGC=80 set by the user became %d", got)
 	}
 }

@@ -79,23 +79,21 @@ type Sampler struct {
 	snap Snapshot
 
 	// Owned by Run's goroutine.
-	tracked  map[string]*tracked
-	mounts   []cgroupMount
-	mountErr error
-	mounted  bool
-	rd       reader
-	host     HostUsage
-	hostAt   time.Time
-	hostCPU  cpu.TimesStat
-	gpu      gpu.Reading
-	streams  sync.WaitGroup
-	messages chan streamMsg
-	ooms     chan oomMsg
-	kernel   chan kernelKill
-	// unclaimed are OOM kills the kernel logged in cgroups of no tracked
-	// container, kept a while for a container the stack state has not
-	// shown yet.
-	unclaimed []kernelKill
+	tracked   map[string]*tracked
+	mounts    []cgroupMount
+	mountErr  error
+	mounted   bool
+	rd        reader
+	ticks     int // cgroup samples taken, for due
+	host      HostUsage
+	hostAt    time.Time
+	hostCPU   cpu.TimesStat
+	gpu       gpu.Reading
+	streams   sync.WaitGroup
+	messages  chan streamMsg
+	ooms      chan oomMsg
+	kernel    chan kernelKill
+	unclaimed []kernelKill // kernel-logged kills of no tracked container yet, kept a while
 }
 
 // tracked is the Sampler's state for one container.
@@ -118,6 +116,7 @@ type tracked struct {
 	gpuMem     uint64
 	gpuUnknown bool
 	hist       history
+	slot       int // its tick in offscreenEvery, for due
 
 	oom oomTrack
 }
@@ -323,7 +322,7 @@ func (s *Sampler) reconcile(ctx context.Context) {
 		seen[c.ID] = true
 		t := s.tracked[c.ID]
 		if t == nil {
-			t = &tracked{hist: newHistory(s.opts.History)}
+			t = &tracked{hist: newHistory(s.opts.History), slot: len(s.tracked) % offscreenEvery}
 			s.tracked[c.ID] = t
 		}
 		s.reconcileOne(ctx, t, c, visible[c.ID])
@@ -431,8 +430,10 @@ func (s *Sampler) sampleCgroups() {
 	s.inMu.Lock()
 	visible := s.visible
 	s.inMu.Unlock()
+	s.ticks++
+	now := time.Now()
 	for _, t := range s.tracked {
-		if !t.running || t.files == nil {
+		if !t.running || t.files == nil || !s.due(t, visible[t.c.ID], now) {
 			continue
 		}
 		// Containers off screen need only CPU and memory (the services

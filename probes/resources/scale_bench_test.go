@@ -13,8 +13,9 @@ import (
 )
 
 // BenchmarkSampleSecond100 is the sampler's work in one second with 100
-// running containers (issue 11, item 12): one cgroup sample of each (their
-// files kept open) and the snapshot published to the UI, with five
+// running containers off screen (issue 11, item 12): one tick's cgroup
+// samples (their files kept open; each container on one tick in
+// offscreenEvery) and the snapshot published to the UI, with five
 // minutes of history each. The cgroup files are a recorded v1 tree,
 // copied per container.
 func BenchmarkSampleSecond100(b *testing.B) {
@@ -31,7 +32,8 @@ func BenchmarkSampleSecond100(b *testing.B) {
 			p = strings.ReplaceAll(strings.ReplaceAll(p, testID, id), "7678", fmt.Sprint(pid))
 			files[p] = strings.ReplaceAll(content, testID, id)
 		}
-		cs = append(cs, stack.Container{ID: id, Name: fmt.Sprintf("p-svc%03d-1", i+1), Service: fmt.Sprintf("svc%03d", i+1), Number: 1, State: stack.StateRunning, Pid: pid})
+		cs = append(cs, stack.Container{ID: id, Name: fmt.Sprintf("p-svc%03d-1", i+1), Service: fmt.Sprintf("svc%03d", i+1), Number: 1, State: stack.StateRunning, Pid: pid,
+			StartedAt: time.Now().Add(-time.Hour)})
 	}
 	root := fakeTree(b, files)
 	s := NewSampler(Options{Local: true, ProcRoot: filepath.Join(root, "proc"), MemTotal: 1 << 34})
@@ -65,8 +67,16 @@ func BenchmarkSampleSecond100(b *testing.B) {
 		s.publish()
 	}
 	b.StopTimer()
-	if c, ok := s.Snapshot().Container(cs[0].ID); !ok || c.Latest.MemUsed == 0 {
-		b.Fatalf("not measured: %+v", c.Latest)
+	// Off screen, a container is read on one tick in offscreenEvery: a
+	// second's work is a fifth of them, each tick another fifth.
+	measured := 0
+	for _, c := range cs {
+		if u, ok := s.Snapshot().Container(c.ID); ok && u.Latest.MemUsed > 0 {
+			measured++
+		}
+	}
+	if want := min(n, b.N*n/offscreenEvery); measured < want {
+		b.Fatalf("%d containers measured after %d ticks, want %d", measured, b.N, want)
 	}
 }
 
@@ -106,4 +116,53 @@ func TestSamplerReadsDetailOnlyWhileShown(t *testing.T) {
 		c, ok := sn.Container(testID)
 		return ok && c.Latest.NetRx == 5000
 	})
+}
+
+// A container off screen is read on one tick in offscreenEvery; shown,
+// young, or near its memory limit, on every tick. Ticks are driven by
+// hand, each a second after the last.
+func TestSamplerReadsOffScreenLessOften(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		shown     bool
+		started   time.Duration // ago
+		nearLimit bool
+		want      int // reads in 4*offscreenEvery ticks
+	}{
+		{"off screen", false, time.Hour, false, 4},
+		{"shown", true, time.Hour, false, 4 * offscreenEvery},
+		{"just started", false, time.Second, false, 4 * offscreenEvery},
+		{"start unknown", false, 0, false, 4 * offscreenEvery},
+		{"near its limit", false, time.Hour, true, 4 * offscreenEvery},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := fakeTree(t, v1Host)
+			s := NewSampler(Options{Local: true, ProcRoot: filepath.Join(root, "proc"), MemTotal: 1 << 30})
+			c := stack.Container{ID: testID, Name: "p-trainer-1", Service: "trainer", Number: 1, State: stack.StateRunning, Pid: 7678}
+			if tc.started > 0 {
+				c.StartedAt = time.Now().Add(-tc.started)
+			}
+			s.Update(projectSnap(c))
+			if tc.shown {
+				s.SetVisible(testID)
+			}
+			s.reconcile(context.Background())
+			tr := s.tracked[testID]
+			if tr == nil || tr.files == nil || !tr.havePrev {
+				t.Fatal("the container's cgroup was not resolved and read")
+			}
+			defer tr.dropFiles()
+			const ticks = 4 * offscreenEvery
+			for range ticks {
+				if tc.nearLimit { // as the last sample read it
+					tr.latest.MemLimit, tr.latest.MemUsed = 100, 90
+				}
+				tr.prev.Time = tr.prev.Time.Add(-time.Second)
+				s.sampleCgroups()
+			}
+			if got := len(tr.hist.points()); got != tc.want {
+				t.Errorf("%d samples in %d ticks, want %d", got, ticks, tc.want)
+			}
+		})
+	}
 }

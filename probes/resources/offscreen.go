@@ -1,0 +1,27 @@
+package resources
+
+import "time"
+
+// offscreenEvery is how many ticks apart a container that is not on
+// screen is read: every fifth second at the TUI's interval. Its row shows
+// CPU and memory that much older, and its history has a point every five
+// seconds until it is shown. At 100 running containers, reading each every
+// second was a third of the TUI's idle CPU.
+const offscreenEvery = 5
+
+// youngFor is how long after its start a container is read every tick,
+// shown or not: most containers that die, die early, and the doctor's
+// evidence for a kill is the memory at the last sample.
+const youngFor = 15 * time.Second
+
+// due says whether t is read on this tick: while it is shown, before its
+// first read, in its first youngFor, while its memory is at 80% of its
+// limit or more (the sample before an OOM kill is evidence), and
+// otherwise on one tick in offscreenEvery, its own (slots spread the
+// containers over the ticks, so no tick reads them all). OOM kills do not
+// wait for any of this: the cgroup watch and the kernel log bring them.
+func (s *Sampler) due(t *tracked, visible bool, now time.Time) bool {
+	young := t.c.StartedAt.IsZero() || now.Sub(t.c.StartedAt) < youngFor
+	nearLimit := t.latest.MemLimit > 0 && t.latest.MemUsed >= t.latest.MemLimit/10*8
+	return visible || !t.havePrev || young || nearLimit || (s.ticks+t.slot)%offscreenEvery == 0
+}
