@@ -23,6 +23,7 @@ type Usage struct {
 	s       *resources.Sampler
 	snap    stack.Snapshot
 	visible []string
+	listed  []string
 }
 
 // Usage measures the engine's containers from when start is closed (nil:
@@ -116,6 +117,7 @@ func (u *Usage) start(ctx context.Context, eng *docker.Client, info stack.Engine
 	u.s = s
 	s.Update(u.snap)
 	s.SetVisible(u.visible...)
+	s.SetListed(u.listed...)
 	u.mu.Unlock()
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -160,5 +162,16 @@ func (u *Usage) SetVisible(ids ...string) {
 	u.visible = append(u.visible[:0], ids...)
 	if u.s != nil {
 		u.s.SetVisible(ids...)
+	}
+}
+
+// SetListed says which containers' rows are on screen, kept for the
+// sampler to come.
+func (u *Usage) SetListed(ids ...string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.listed = append(u.listed[:0], ids...)
+	if u.s != nil {
+		u.s.SetListed(ids...)
 	}
 }

@@ -6,6 +6,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
@@ -126,6 +127,7 @@ type Model struct {
 	keys    *keyMap
 	help    help.Model
 	list    *servicesPane
+	listed  []string // the containers last given to Usage.SetListed
 	focus   focus
 	overlay component
 	// cmdline is the `:` prompt while it is open; it takes the keys.
@@ -230,6 +232,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
+		m.selectionChanged() // more or fewer rows on screen
 	case tea.BackgroundColorMsg:
 		if !msg.IsDark() && m.opts.Light != nil {
 			m.setStyles(*m.opts.Light)
@@ -357,6 +360,10 @@ func (m *Model) selectionChanged() {
 		// Where cgroups cannot be read, only what is on screen is
 		// streamed from the engine.
 		m.opts.Usage.SetVisible(m.stats.VisibleIDs()...)
+		if ids := m.list.onScreen(); !slices.Equal(ids, m.listed) {
+			m.listed = ids
+			m.opts.Usage.SetListed(ids...)
+		}
 	}
 }
 

@@ -24,6 +24,7 @@ func (u *benchUsage) Snapshot() resources.Snapshot { return u.snap }
 func (u *benchUsage) Changed() <-chan struct{}     { return u.ch }
 func (u *benchUsage) Update(stack.Snapshot)        {}
 func (u *benchUsage) SetVisible(...string)         {}
+func (u *benchUsage) SetListed(...string)          {}
 
 // BenchmarkIdleSecond100 is the UI's work in one idle second of a project
 // with 100 running containers, each logging a line every 5 s, with the

@@ -98,6 +98,19 @@ func (p *servicesPane) selectedRow() (row, bool) {
 	return p.rows[p.cursor], true
 }
 
+// onScreen are the containers of the rows shown, for Usage.SetListed.
+func (p *servicesPane) onScreen() []string {
+	var ids []string
+	for i := p.top; i < min(p.top+max(p.viewRows(), 0), len(p.rows)); i++ {
+		if s := p.rows[i].service; s != nil {
+			for _, c := range s.Containers {
+				ids = append(ids, c.ID)
+			}
+		}
+	}
+	return ids
+}
+
 // selectedService is the service under the cursor, or nil on a header.
 func (p *servicesPane) selectedService() *stack.ServiceState {
 	r, ok := p.selectedRow()

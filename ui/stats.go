@@ -19,12 +19,14 @@ import (
 // program, a fake in tests. Update hands it each new stack snapshot (it
 // returns at once) so it follows containers starting and stopping;
 // SetVisible names the containers on screen, the only ones it opens Engine
-// API streams for when it cannot read their cgroups.
+// API streams for when it cannot read their cgroups; SetListed those whose
+// rows the services list shows, read every second (the others less often).
 type Usage interface {
 	Snapshot() resources.Snapshot
 	Changed() <-chan struct{}
 	Update(stack.Snapshot)
 	SetVisible(ids ...string)
+	SetListed(ids ...string)
 }
 
 // The Sampler is what the program passes.

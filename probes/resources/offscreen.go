@@ -3,7 +3,8 @@ package resources
 import "time"
 
 // offscreenEvery is how many ticks apart a container that is not on
-// screen is read: every fifth second at the TUI's interval. Its row shows
+// screen (neither visible nor listed) is read: every fifth second at the
+// TUI's interval. Its row shows
 // CPU and memory that much older, and its history has a point every five
 // seconds until it is shown. At 100 running containers, reading each every
 // second was a third of the TUI's idle CPU.
@@ -13,6 +14,19 @@ const offscreenEvery = 5
 // shown or not: most containers that die, die early, and the doctor's
 // evidence for a kill is the memory at the last sample.
 const youngFor = 15 * time.Second
+
+// SetListed names the containers whose rows are on screen (the services
+// list): they are read every tick, as visible ones are, but get no Engine
+// API stream where cgroups cannot be read.
+func (s *Sampler) SetListed(ids ...string) {
+	l := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		l[id] = true
+	}
+	s.inMu.Lock()
+	s.listed = l
+	s.inMu.Unlock()
+}
 
 // due says whether t is read on this tick: while it is shown, before its
 // first read, in its first youngFor, while its memory is at 80% of its

@@ -74,9 +74,9 @@ type Sampler struct {
 	inMu    sync.Mutex
 	in      stack.Snapshot
 	visible map[string]bool
-
-	mu   sync.RWMutex
-	snap Snapshot
+	listed  map[string]bool // SetListed's, for due
+	mu      sync.RWMutex
+	snap    Snapshot
 
 	// Owned by Run's goroutine.
 	tracked   map[string]*tracked
@@ -428,12 +428,12 @@ func (s *Sampler) resolve(c stack.Container) (cgroupFiles, error) {
 func (s *Sampler) sampleCgroups() {
 	mem := s.machineMem()
 	s.inMu.Lock()
-	visible := s.visible
+	visible, listed := s.visible, s.listed
 	s.inMu.Unlock()
 	s.ticks++
 	now := time.Now()
 	for _, t := range s.tracked {
-		if !t.running || t.files == nil || !s.due(t, visible[t.c.ID], now) {
+		if !t.running || t.files == nil || !s.due(t, visible[t.c.ID] || listed[t.c.ID], now) {
 			continue
 		}
 		// Containers off screen need only CPU and memory (the services

@@ -134,6 +134,7 @@ func TestSamplerReadsOffScreenLessOften(t *testing.T) {
 		{"just started", false, time.Second, false, 4 * offscreenEvery},
 		{"start unknown", false, 0, false, 4 * offscreenEvery},
 		{"near its limit", false, time.Hour, true, 4 * offscreenEvery},
+		{"its row listed", false, time.Hour, false, 4 * offscreenEvery},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := fakeTree(t, v1Host)
@@ -145,6 +146,9 @@ func TestSamplerReadsOffScreenLessOften(t *testing.T) {
 			s.Update(projectSnap(c))
 			if tc.shown {
 				s.SetVisible(testID)
+			}
+			if tc.name == "its row listed" {
+				s.SetListed(testID)
 			}
 			s.reconcile(context.Background())
 			tr := s.tracked[testID]
