@@ -192,7 +192,13 @@ func TestCgroupAgreesWithEngine(t *testing.T) {
 	if after.Pids == 0 || st.Pids == 0 {
 		t.Errorf("pids: cgroup %d, engine %d", after.Pids, st.Pids)
 	}
-	if after.NetRx != st.NetRx && after.NetRx < st.NetRx {
+	// Podman's network figures are its own count, not the container's
+	// /proc/PID/net/dev (a CI run: 176 bytes from Podman, 90 read after
+	// it); a local stackui reads the latter.
+	switch {
+	case testenv.OnPodman():
+		t.Logf("Podman: network received not compared; /proc %d, engine %d", after.NetRx, st.NetRx)
+	case after.NetRx < st.NetRx:
 		t.Errorf("network received: cgroup %d after the engine's %d", after.NetRx, st.NetRx)
 	}
 }
