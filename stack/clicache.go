@@ -53,7 +53,8 @@ func (k *cacheKey) add(parts ...string) {
 func (k *cacheKey) addFile(path string, contents bool) {
 	k.add(path)
 	// A link's own time does not change when what it points to is
-	// replaced (/snap/bin/docker): the target is what counts.
+	// replaced (snap's /snap/docker/current, a Homebrew or Docker
+	// Desktop link to a versioned folder): the target is what counts.
 	if target, err := filepath.EvalSymlinks(path); err == nil && target != path {
 		k.add("-> " + target)
 		path = target

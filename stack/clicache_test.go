@@ -245,3 +245,24 @@ func TestDetectKeyFollowsThePlugin(t *testing.T) {
 		t.Error("the link's new target did not change the key")
 	}
 }
+
+// A docker CLI without the plugin is missing it for good, as a CLI not on
+// PATH is: the fallback found after it is kept.
+func TestDetectComposeWithoutThePluginCached(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := t.TempDir()
+	log := filepath.Join(dir, "runs")
+	t.Setenv("PATH", dir)
+	t.Setenv(ComposeChoiceEnv, "")
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	writeComposeScript(t, dir, "docker", `echo run >> `+log+`; echo "docker: 'compose' is not a docker command." >&2; exit 1`)
+	writeComposeScript(t, dir, "docker-compose", `echo 1.29.2`)
+	for range 2 {
+		if got, err := DetectCompose(context.Background()); err != nil || got.Name != "docker-compose" {
+			t.Fatalf("DetectCompose = %+v, %v", got, err)
+		}
+	}
+	if n := runs(t, log); n != 1 {
+		t.Errorf("the docker CLI was asked %d times, want 1", n)
+	}
+}

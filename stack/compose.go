@@ -81,7 +81,11 @@ func DetectCompose(ctx context.Context) (ComposeCLI, error) {
 				return ComposeCLI{}, fmt.Errorf("detect compose CLI: %w", ctx.Err())
 			}
 			whyNot = append(whyNot, fmt.Sprintf("%s: %v (%s)", c.Name, err, firstLine(string(out))))
-			keep = false
+			// A docker CLI without the plugin says so every time
+			// ("'compose' is not a docker command", "unknown command"):
+			// that is missing, not failing, and installing the plugin
+			// changes the key anyway.
+			keep = keep && pluginMissing(string(out))
 			continue
 		}
 		c.Version = strings.TrimPrefix(firstLine(string(out)), "v")
@@ -92,6 +96,12 @@ func DetectCompose(ctx context.Context) (ComposeCLI, error) {
 	}
 	return ComposeCLI{}, fmt.Errorf("no compose CLI: neither `docker compose` nor `docker-compose` works; install the Docker Compose plugin or docker-compose (%s)",
 		strings.Join(whyNot, "; "))
+}
+
+// pluginMissing says whether the docker CLI's answer says it has no
+// compose command.
+func pluginMissing(out string) bool {
+	return strings.Contains(out, "is not a docker command") || strings.Contains(out, "unknown command")
 }
 
 func firstLine(s string) string {

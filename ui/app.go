@@ -232,7 +232,6 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
-		m.selectionChanged() // more or fewer rows on screen
 	case tea.BackgroundColorMsg:
 		if !msg.IsDark() && m.opts.Light != nil {
 			m.setStyles(*m.opts.Light)
@@ -360,10 +359,20 @@ func (m *Model) selectionChanged() {
 		// Where cgroups cannot be read, only what is on screen is
 		// streamed from the engine.
 		m.opts.Usage.SetVisible(m.stats.VisibleIDs()...)
-		if ids := m.list.onScreen(); !slices.Equal(ids, m.listed) {
-			m.listed = ids
-			m.opts.Usage.SetListed(ids...)
-		}
+	}
+	syncListed(m)
+}
+
+// syncListed tells Usage which containers' rows the services list shows,
+// when that changed: after a selection, a scroll, a new snapshot, and a
+// layout (a window resized, the actions drawer opened or closed).
+func syncListed(m *Model) {
+	if m.opts.Usage == nil {
+		return
+	}
+	if ids := m.list.onScreen(); !slices.Equal(ids, m.listed) {
+		m.listed = ids
+		m.opts.Usage.SetListed(ids...)
 	}
 }
 

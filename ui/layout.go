@@ -111,6 +111,7 @@ func (m *Model) layout() {
 	}
 	m.actions.SetSize(m.width, m.actions.Height())
 	m.confirm.SetSize(m.width, h)
+	syncListed(m) // the list's height may have changed (a window, the drawer)
 }
 
 // View renders the screen.

@@ -58,7 +58,8 @@ func TestUsageToldTheListedRows(t *testing.T) {
 		t.Errorf("after scrolling to the end, listed %v", last)
 	}
 	m = asModel(m.Update(tea.WindowSizeMsg{Width: 120, Height: 40}))
-	if grown := u.listed[len(u.listed)-1]; len(grown) <= len(last) {
+	grown := u.listed[len(u.listed)-1]
+	if len(grown) <= len(last) {
 		t.Errorf("a taller window lists %d rows, before %d", len(grown), len(last))
 	}
 	_ = m

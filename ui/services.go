@@ -331,16 +331,17 @@ func (p *servicesPane) oomSeen(s *stack.ServiceState) bool {
 }
 
 // inThisRun says whether a kill at `at` belongs to c's current run: not
-// before its start less oomStartSkew, and not at or before the end of an
-// earlier run (a restarted container's FinishedAt comes before its
-// StartedAt; Docker restarts one killed for memory within ~100 ms, inside
-// the skew).
+// before its start less oomStartSkew, and, for a container that ran
+// before (its FinishedAt comes before its StartedAt), not before this
+// start at all: Docker restarts one killed for memory within ~100 ms,
+// inside the skew, and the watch reports the kill a few milliseconds
+// late, so the earlier run's end is no sure line.
 func inThisRun(c stack.Container, at time.Time) bool {
 	if c.StartedAt.IsZero() {
 		return true
 	}
-	if !c.FinishedAt.IsZero() && c.FinishedAt.Before(c.StartedAt) && !at.After(c.FinishedAt) {
-		return false
+	if !c.FinishedAt.IsZero() && c.FinishedAt.Before(c.StartedAt) {
+		return !at.Before(c.StartedAt)
 	}
 	return !at.Before(c.StartedAt.Add(-oomStartSkew))
 }

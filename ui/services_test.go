@@ -224,6 +224,7 @@ func TestServiceRowOOMSeenInThisRun(t *testing.T) {
 		// that kill ended the earlier run, which ended before this start.
 		{"the run before a quick restart", start, start.Add(-100 * time.Millisecond), start.Add(-150 * time.Millisecond), false},
 		{"this run, after a restart", start, start.Add(-100 * time.Millisecond), start.Add(20 * time.Millisecond), true},
+		{"the run before, reported late", start, start.Add(-100 * time.Millisecond), start.Add(-60 * time.Millisecond), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newTestServices(t, 90)

@@ -48,7 +48,7 @@ func waitForUsage(ch <-chan struct{}) tea.Cmd {
 }
 
 // statsPane is the right pane's "stats" tab: the selected service's
-// containers with their figures and five minutes of history (CPU, memory
+// containers with their figures and their last 300 samples (CPU, memory
 // against its limit, GPU memory), then the host, the engine and the GPUs.
 type statsPane struct {
 	st            themes.Styles
