@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"runtime"
 	"sync"
 
 	"github.com/stackui/stackui/probes/gpu"
@@ -29,6 +30,7 @@ type projectPrefetch struct {
 
 // measurement is one sampler run over a project's running containers.
 type measurement struct {
+	local  bool // it reads cgroups
 	s      *resources.Sampler
 	runner *gpu.Runner
 	cancel context.CancelFunc
@@ -63,14 +65,22 @@ func (b *Backend) StartProject(name string, measure bool) {
 			if pf.err != nil || !measure || len(running(pf.containers)) == 0 {
 				return
 			}
-			info, err := b.obs.wait(b.ctx)
-			if err != nil {
-				return
+			// An engine on a local socket of this Linux host runs its
+			// containers here: the sampler starts without waiting for
+			// /info (100 ms and more at 100 containers, seconds on
+			// Podman); Measure checks that against /info's answer.
+			info := stack.EngineInfo{Local: true, OS: "linux"}
+			if !eng.Local() || runtime.GOOS != "linux" {
+				var err error
+				if info, err = b.obs.wait(b.ctx); err != nil {
+					return
+				}
 			}
 			// It may run while the files load (up to their deadline);
 			// Measure's own wait starts when it takes the sampler over.
 			m := startMeasurement(b.ctx, eng, info, stack.SnapshotOf(nil, stack.EngineStatus{Reachable: true}, pf.containers),
 				stack.DefaultLoadTimeout+measureTimeout)
+			m.local = resources.LocalEngine(info, runtime.GOOS)
 			pf.mu.Lock()
 			if pf.taken {
 				m.cancel() // Measure went on without it
