@@ -190,12 +190,7 @@ func TestCacheBounded(t *testing.T) {
 // A fallback found after a CLI that failed (rather than one missing) is
 // not kept: the failure may pass, and the first CLI must be asked again.
 func TestDetectComposeFallbackNotCached(t *testing.T) {
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	dir := t.TempDir()
-	log := filepath.Join(dir, "runs")
-	t.Setenv("PATH", dir)
-	t.Setenv(ComposeChoiceEnv, "")
-	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	dir, log := detectSandbox(t)
 	writeComposeScript(t, dir, "docker", `echo run >> `+log+`; [ -e `+dir+`/ok ] && echo v5.6.0 && exit 0; exit 1`)
 	writeComposeScript(t, dir, "docker-compose", `echo 1.29.2`)
 	if got, err := DetectCompose(context.Background()); err != nil || got.Name != "docker-compose" {
@@ -249,12 +244,7 @@ func TestDetectKeyFollowsThePlugin(t *testing.T) {
 // A docker CLI without the plugin is missing it for good, as a CLI not on
 // PATH is: the fallback found after it is kept.
 func TestDetectComposeWithoutThePluginCached(t *testing.T) {
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	dir := t.TempDir()
-	log := filepath.Join(dir, "runs")
-	t.Setenv("PATH", dir)
-	t.Setenv(ComposeChoiceEnv, "")
-	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	dir, log := detectSandbox(t)
 	writeComposeScript(t, dir, "docker", `echo run >> `+log+`; echo "docker: 'compose' is not a docker command." >&2; exit 1`)
 	writeComposeScript(t, dir, "docker-compose", `echo 1.29.2`)
 	for range 2 {
@@ -265,4 +255,15 @@ func TestDetectComposeWithoutThePluginCached(t *testing.T) {
 	if n := runs(t, log); n != 1 {
 		t.Errorf("the docker CLI was asked %d times, want 1", n)
 	}
+}
+
+// detectSandbox is a PATH of one empty folder, a cache and a docker
+// configuration of the test's own, and the log counting scripts append to.
+func detectSandbox(t *testing.T) (dir, log string) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir = t.TempDir()
+	t.Setenv("PATH", dir)
+	t.Setenv(ComposeChoiceEnv, "")
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	return dir, filepath.Join(dir, "runs")
 }

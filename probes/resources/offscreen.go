@@ -19,13 +19,18 @@ const youngFor = 15 * time.Second
 // list): they are read every tick, as visible ones are, but get no Engine
 // API stream where cgroups cannot be read.
 func (s *Sampler) SetListed(ids ...string) {
-	l := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		l[id] = true
-	}
+	l := idSet(ids)
 	s.inMu.Lock()
 	s.listed = l
 	s.inMu.Unlock()
+}
+
+func idSet(ids []string) map[string]bool {
+	set := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set
 }
 
 // due says whether t is read on this tick: while it is shown, before its

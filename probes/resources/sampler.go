@@ -157,10 +157,7 @@ func (s *Sampler) Update(snap stack.Snapshot) {
 // get Engine API streams when their cgroups cannot be read; cgroup reads
 // are cheap enough for all.
 func (s *Sampler) SetVisible(ids ...string) {
-	v := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		v[id] = true
-	}
+	v := idSet(ids)
 	s.inMu.Lock()
 	s.visible = v
 	s.inMu.Unlock()
