@@ -5,11 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/client"
-
 	"github.com/stackui/stackui/internal/testenv"
-	"github.com/stackui/stackui/stack"
 )
 
 // A guess that named another project than the one that loaded: its
@@ -22,16 +18,7 @@ func TestPrefetchOfAnotherProjectStops(t *testing.T) {
 	t.Cleanup(func() { testenv.RemoveProject(t, api, project) })
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	res, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Config: &container.Config{Image: "stackui-demo/workload:latest",
-			Labels: map[string]string{stack.LabelProject: project, stack.LabelService: "app",
-				stack.LabelContainerNumber: "1", stack.LabelOneoff: "False"}},
-		Name: project + "-app-1",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := api.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
+	if _, err := testenv.StartService(ctx, api, project, "app", nil); err != nil {
 		t.Fatal(err)
 	}
 	b := New(Options{})

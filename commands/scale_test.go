@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 
 	"github.com/stackui/stackui/internal/testenv"
@@ -96,22 +95,6 @@ func TestPsSees100Running(t *testing.T) {
 // startScaleService creates and starts one container of the scale300
 // project's service svc, labelled as the compose CLI labels it.
 func startScaleService(ctx context.Context, api *client.Client, project, svc string) error {
-	res, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Config: &container.Config{
-			Image: "stackui-demo/workload:latest",
-			Cmd:   []string{"--log-rate", "0.2"},
-			Labels: map[string]string{
-				stack.LabelProject: project, stack.LabelService: svc,
-				stack.LabelContainerNumber: "1", stack.LabelOneoff: "False",
-			},
-		},
-		Name: project + "-" + svc + "-1",
-	})
-	if err != nil {
-		return fmt.Errorf("create %s: %w", svc, err)
-	}
-	if _, err := api.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
-		return fmt.Errorf("start %s: %w", svc, err)
-	}
-	return nil
+	_, err := testenv.StartService(ctx, api, project, svc, nil, "--log-rate", "0.2")
+	return err
 }

@@ -11,11 +11,9 @@ import (
 	"time"
 
 	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/client"
 
 	"github.com/stackui/stackui/internal/testenv"
 	"github.com/stackui/stackui/probes/gpu"
-	"github.com/stackui/stackui/stack"
 )
 
 // top and ps --json measure the running containers of a real project: a
@@ -40,20 +38,9 @@ func TestTopAndPsMeasure(t *testing.T) {
 	t.Cleanup(func() { testenv.RemoveProject(t, api, project) })
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	res, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Config: &container.Config{
-			Image: "stackui-demo/workload:latest",
-			Cmd:   []string{"--alloc", "32M"},
-			Labels: map[string]string{stack.LabelProject: project, stack.LabelService: "hold",
-				stack.LabelContainerNumber: "1", stack.LabelOneoff: "False"},
-		},
-		HostConfig: &container.HostConfig{Resources: container.Resources{Memory: 128 << 20}},
-		Name:       project + "-hold-1",
-	})
+	id, err := testenv.StartService(ctx, api, project, "hold",
+		&container.HostConfig{Resources: container.Resources{Memory: 128 << 20}}, "--alloc", "32M")
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := api.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	args := func(cmd ...string) []string {
@@ -79,7 +66,7 @@ func TestTopAndPsMeasure(t *testing.T) {
 		}
 	}
 	c := top.Containers[0]
-	if c.ID != res.ID || c.Service != "hold" || !c.Measured || c.MemLimit != 128<<20 || c.Pids == 0 || c.Source == "" {
+	if c.ID != id || c.Service != "hold" || !c.Measured || c.MemLimit != 128<<20 || c.Pids == 0 || c.Source == "" {
 		t.Errorf("container %+v", c)
 	}
 	if !top.Engine.Reachable || top.Host.MemTotal == 0 || top.ContainerMemory.Bytes == 0 {

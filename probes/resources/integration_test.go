@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/client"
 
 	"github.com/stackui/stackui/internal/testenv"
 	"github.com/stackui/stackui/probes/gpu"
@@ -22,9 +21,8 @@ import (
 )
 
 const (
-	workloadImage = "stackui-demo/workload:latest"
-	testLimit     = 256 << 20
-	testAlloc     = 48 << 20
+	testLimit = 256 << 20
+	testAlloc = 48 << 20
 )
 
 // liveContainer starts a real container of the demo workload that holds
@@ -47,28 +45,14 @@ func liveContainer(t *testing.T) (*docker.Client, string, stack.Container) {
 	t.Cleanup(func() { testenv.RemoveProject(t, api, project) })
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	res, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Config: &container.Config{
-			Image: workloadImage,
-			Cmd:   []string{"--alloc", "48M", "--log-rate", "0", "--log-size", "10"},
-			Labels: map[string]string{
-				stack.LabelProject: project, stack.LabelService: "busy",
-				stack.LabelContainerNumber: "1", stack.LabelOneoff: "False",
-			},
-		},
-		HostConfig: &container.HostConfig{
-			LogConfig: container.LogConfig{Type: "none"},
-			Resources: container.Resources{Memory: testLimit},
-		},
-		Name: project + "-busy-1",
-	})
+	id, err := testenv.StartService(ctx, api, project, "busy", &container.HostConfig{
+		LogConfig: container.LogConfig{Type: "none"},
+		Resources: container.Resources{Memory: testLimit},
+	}, "--alloc", "48M", "--log-rate", "0", "--log-size", "10")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := api.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	c, err := eng.InspectContainer(ctx, res.ID)
+	c, err := eng.InspectContainer(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -95,25 +95,12 @@ func TestSamplerSeesOOMKillOnRealEngine(t *testing.T) {
 // and a memory limit, labelled as the project's trainer.
 func startHog(t *testing.T, ctx context.Context, api *client.Client, project string, limit int64, args ...string) string {
 	t.Helper()
-	res, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Config: &container.Config{
-			Image: workloadImage,
-			Cmd:   args,
-			Labels: map[string]string{
-				stack.LabelProject: project, stack.LabelService: "trainer",
-				stack.LabelContainerNumber: "1", stack.LabelOneoff: "False",
-			},
-		},
-		HostConfig: &container.HostConfig{Resources: container.Resources{Memory: limit, MemorySwap: limit}},
-		Name:       project + "-trainer-1",
-	})
+	id, err := testenv.StartService(ctx, api, project, "trainer",
+		&container.HostConfig{Resources: container.Resources{Memory: limit, MemorySwap: limit}}, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := api.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	return res.ID
+	return id
 }
 
 // A container the kernel kills for memory before the Sampler knows of it
