@@ -60,7 +60,8 @@ func testLoadDelay(ctx context.Context) {
 const cpuProfileEnv = "STACKUI_CPUPROFILE"
 
 // startCPUProfile starts profiling when cpuProfileEnv names a file; the
-// function it returns stops and writes it.
+// function it returns stops and writes it. STACKUI_CPUPROFILE_AFTER (a
+// duration) starts it that late, for the steady state without the start.
 func startCPUProfile() func() {
 	path := os.Getenv(cpuProfileEnv)
 	if path == "" {
@@ -69,6 +70,10 @@ func startCPUProfile() func() {
 	f, err := os.Create(path)
 	if err != nil {
 		return func() {}
+	}
+	if d, err := time.ParseDuration(os.Getenv("STACKUI_CPUPROFILE_AFTER")); err == nil {
+		t := time.AfterFunc(d, func() { _ = pprof.StartCPUProfile(f) })
+		return func() { t.Stop(); pprof.StopCPUProfile(); f.Close() }
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
 		f.Close()

@@ -112,9 +112,12 @@ type Model struct {
 	// repeat (frameCache).
 	frame *frameCache
 
-	src     Source
-	opts    Options
-	st      themes.Styles
+	src Source
+	// opts, st and help are pointers: Bubble Tea boxes the Model on every
+	// message, and by value these three (the styles above all) made it
+	// 34 KB, allocated again for each message.
+	opts    *Options
+	st      *themes.Styles
 	snap    stack.Snapshot
 	compose string
 	// loadErr is the last load failure. With no project at all the launch
@@ -125,7 +128,7 @@ type Model struct {
 	reloads int
 	note    statusMsg
 	keys    *keyMap
-	help    help.Model
+	help    *help.Model
 	list    *servicesPane
 	listed  []string // the containers last given to Usage.SetListed
 	focus   focus
@@ -152,7 +155,8 @@ type Model struct {
 // New makes the root model over a state source.
 func New(src Source, opts Options) Model {
 	keys := defaultKeys()
-	m := Model{frame: &frameCache{}, src: src, opts: opts, st: opts.Styles, snap: src.Snapshot(), keys: &keys, help: help.New(), loadErr: opts.LoadErr}
+	st, hm := opts.Styles, help.New()
+	m := Model{frame: &frameCache{}, src: src, opts: &opts, st: &st, snap: src.Snapshot(), keys: &keys, help: &hm, loadErr: opts.LoadErr}
 	if err := keys.apply(opts.Keys); err != nil {
 		m.note = statusMsg{text: err.Error(), err: true}
 	}
@@ -163,13 +167,13 @@ func New(src Source, opts Options) Model {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	m.actions = newActions(ctx, opts.Ops, m.st, m.keys)
-	m.confirm = newConfirm(m.st, m.keys)
-	m.list = newServicesPane(m.st, m.keys)
-	m.logs = newLogsPane(m.st, m.keys, LogsOptions{Streamer: opts.Logs, Capacity: opts.LogLines, ByteBudget: opts.LogBytes})
-	m.stats = newStatsPane(m.st, m.keys)
-	m.doctor = newDoctorPane(ctx, opts.Doctor, m.st, m.keys)
-	it := newInspectTab(ctx, inspectorOf(opts.Ops), m.st, m.keys)
+	m.actions = newActions(ctx, opts.Ops, *m.st, m.keys)
+	m.confirm = newConfirm(*m.st, m.keys)
+	m.list = newServicesPane(*m.st, m.keys)
+	m.logs = newLogsPane(*m.st, m.keys, LogsOptions{Streamer: opts.Logs, Capacity: opts.LogLines, ByteBudget: opts.LogBytes})
+	m.stats = newStatsPane(*m.st, m.keys)
+	m.doctor = newDoctorPane(ctx, opts.Doctor, *m.st, m.keys)
+	it := newInspectTab(ctx, inspectorOf(opts.Ops), *m.st, m.keys)
 	env, ports := newEnvPane(it), newPortsPane(it)
 	m.tabs = [tabCount]tabPane{tabLogs: m.logs, tabStats: m.stats, tabDoctor: m.doctor,
 		tabConfig: newConfigPane(it), tabEnv: env, tabTop: newTopPane(it), tabPorts: ports}
@@ -272,7 +276,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = m.takeSnapshot()
 		}
 		cmd = tea.Batch(cmd, m.doctor.Update(msg))
-		m.list.setBadges(badges(m.st, m.doctor.Findings()))
+		m.list.setBadges(badges(*m.st, m.doctor.Findings()))
 		return m, cmd
 	case logsJumpMsg:
 		return m, m.jumpToLogs(msg)
@@ -401,7 +405,7 @@ func badges(st themes.Styles, findings []doctor.Finding) map[string]string {
 // setStyles swaps every style at once, after the terminal said its
 // background is light.
 func (m *Model) setStyles(st themes.Styles) {
-	m.st = st
+	m.st = &st
 	if m.frame != nil {
 		*m.frame = frameCache{} // made with the old styles
 	}
@@ -410,7 +414,7 @@ func (m *Model) setStyles(st themes.Styles) {
 	}
 	m.actions.SetStyles(st)
 	m.confirm.SetStyles(st)
-	m.list.setBadges(badges(m.st, m.doctor.Findings()))
+	m.list.setBadges(badges(*m.st, m.doctor.Findings()))
 	m.help.Styles.ShortKey = st.Key
 	m.help.Styles.ShortDesc = st.Muted
 	m.help.Styles.ShortSeparator = st.Dim

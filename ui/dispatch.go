@@ -93,13 +93,13 @@ func (m *Model) runCommand(args []string) tea.Cmd {
 	case "q", "quit":
 		return tea.Quit
 	case "help":
-		m.openOverlay(newHelpOverlay(m.st, m.keys))
+		m.openOverlay(newHelpOverlay(*m.st, m.keys))
 		return nil
 	case "reload":
 		return m.reload()
 	case "profile", "profiles":
 		if len(args) < 2 {
-			m.openOverlay(newProfilePicker(m.st, m.keys, m.snap.Project))
+			m.openOverlay(newProfilePicker(*m.st, m.keys, m.snap.Project))
 			return nil
 		}
 		name := args[1]

@@ -325,7 +325,7 @@ func (m Model) footer() string {
 			key.WriteString("\x01off")
 		}
 	}
-	draw := func() string { return m.fit(m.help.ShortHelpView(hintKeys(m.st, h, reasons))) }
+	draw := func() string { return m.fit(m.help.ShortHelpView(hintKeys(*m.st, h, reasons))) }
 	if m.frame == nil {
 		return draw()
 	}

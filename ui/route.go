@@ -19,7 +19,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		if p.Capturing() {
 			cmd := p.Update(msg)
 			// An answered question may have changed the findings.
-			m.list.setBadges(badges(m.st, m.doctor.Findings()))
+			m.list.setBadges(badges(*m.st, m.doctor.Findings()))
 			return cmd
 		}
 	}
@@ -67,7 +67,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.right().Update(msg)
 	case on(msg, k.Help):
-		m.openOverlay(newHelpOverlay(m.st, m.keys))
+		m.openOverlay(newHelpOverlay(*m.st, m.keys))
 		return nil
 	case on(msg, k.NextPane), on(msg, k.PrevPane):
 		m.focus = 1 - m.focus
@@ -85,11 +85,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.setTab((m.tab + tabCount - 1) % tabCount)
 		return nil
 	case on(msg, k.Command):
-		m.cmdline = newCommandLine(m.st, m.keys, serviceNames(m.snap.Project))
+		m.cmdline = newCommandLine(*m.st, m.keys, serviceNames(m.snap.Project))
 		m.cmdline.SetSize(m.width, 1)
 		return nil
 	case on(msg, k.Profiles):
-		m.openOverlay(newProfilePicker(m.st, m.keys, m.snap.Project))
+		m.openOverlay(newProfilePicker(*m.st, m.keys, m.snap.Project))
 		return nil
 	case on(msg, k.Resources):
 		return m.openResources()

@@ -23,7 +23,7 @@ func (o Options) viewContext() context.Context {
 // openResources shows the resources view; it reads the engine now, and
 // again only when asked.
 func (m *Model) openResources() tea.Cmd {
-	v := newResourcesView(m.opts.viewContext(), m.st, m.keys, m.opts.Inventory, m.snap.Project)
+	v := newResourcesView(m.opts.viewContext(), *m.st, m.keys, m.opts.Inventory, m.snap.Project)
 	m.openOverlay(v)
 	return v.fetch()
 }
@@ -34,7 +34,7 @@ func (m *Model) openProjects() tea.Cmd {
 	if m.snap.Project != nil {
 		current = m.snap.Project.Name
 	}
-	v := newProjectsView(m.opts.viewContext(), m.st, m.keys, m.opts.Projects, current)
+	v := newProjectsView(m.opts.viewContext(), *m.st, m.keys, m.opts.Projects, current)
 	m.openOverlay(v)
 	return v.fetch()
 }
