@@ -109,6 +109,10 @@ type cgroupFiles struct {
 	// brief reads only CPU and memory, leaving the network, block I/O
 	// and PID counts zero.
 	brief bool
+	// limit, when set, is the memory limit to report instead of reading
+	// it: it changes only with `docker update`, so the sampler reads it
+	// on a container's own slot and carries it between.
+	limit *uint64
 }
 
 // resolveCgroup finds a container's cgroup directories from its main
@@ -261,7 +265,7 @@ func (r *reader) counters(f cgroupFiles, now func() time.Time) (Counters, error)
 		if err != nil {
 			return c, err
 		}
-		if c.MemLimit, err = r.keptUint(f.kept, filepath.Join(f.mem, "memory.max")); err != nil {
+		if c.MemLimit, err = r.limit(f, "memory.max"); err != nil {
 			return c, err
 		}
 		b, err := r.keptRead(f.kept, filepath.Join(f.mem, "memory.stat"))
@@ -283,7 +287,7 @@ func (r *reader) counters(f cgroupFiles, now func() time.Time) (Counters, error)
 		if c.MemUsage, err = r.keptUint(f.kept, filepath.Join(f.mem, "memory.usage_in_bytes")); err != nil {
 			return c, err
 		}
-		if c.MemLimit, err = r.keptUint(f.kept, filepath.Join(f.mem, "memory.limit_in_bytes")); err != nil {
+		if c.MemLimit, err = r.limit(f, "memory.limit_in_bytes"); err != nil {
 			return c, err
 		}
 		b, err := r.keptRead(f.kept, filepath.Join(f.mem, "memory.stat"))
@@ -313,6 +317,15 @@ func (r *reader) counters(f cgroupFiles, now func() time.Time) (Counters, error)
 	}
 	c.Time = now()
 	return c, nil
+}
+
+// limit is the memory limit: f.limit when the caller carries it, else
+// read from the file named.
+func (r *reader) limit(f cgroupFiles, name string) (uint64, error) {
+	if f.limit != nil {
+		return *f.limit, nil
+	}
+	return r.keptUint(f.kept, filepath.Join(f.mem, name))
 }
 
 // statValue finds "key value" in a memory.stat or cpu.stat file.

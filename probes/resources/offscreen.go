@@ -42,5 +42,27 @@ func idSet(ids []string) map[string]bool {
 func (s *Sampler) due(t *tracked, visible bool, now time.Time) bool {
 	young := t.c.StartedAt.IsZero() || now.Sub(t.c.StartedAt) < youngFor
 	nearLimit := t.latest.MemLimit > 0 && t.latest.MemUsed >= t.latest.MemLimit/10*8
-	return visible || !t.havePrev || young || nearLimit || (s.ticks+t.slot)%offscreenEvery == 0
+	return visible || !t.havePrev || young || nearLimit || s.slotTick(t)
+}
+
+// slotTick says this tick is t's own, one in offscreenEvery: the tick an
+// off-screen container is read on, and the one on which a shown
+// container's rarely changing files are read again (its memory limit,
+// and its OOM counter when the kernel's notification is armed: the
+// notification brings kills at once, and this read is the backstop).
+func (s *Sampler) slotTick(t *tracked) bool { return (s.ticks+t.slot)%offscreenEvery == 0 }
+
+// filesFor is what this tick reads of t, and whether it is t's slot tick.
+// Containers not in the stats tab need only CPU and memory (the services
+// rows); their network, block I/O and PID counts are read while they are
+// shown, and otherwise carry the last figures. Off its slot, their memory
+// limit is carried too.
+func (s *Sampler) filesFor(t *tracked, visible bool) (cgroupFiles, bool) {
+	f := *t.files
+	f.brief = !visible && t.havePrev
+	slot := s.slotTick(t)
+	if f.brief && !slot {
+		f.limit = &t.prev.MemLimit
+	}
+	return f, slot
 }

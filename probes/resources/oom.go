@@ -180,6 +180,12 @@ func (s *Sampler) sampleOOM(t *tracked, now time.Time) {
 	}
 }
 
+// oomWatched says the kernel's notification is armed for t's cgroup, so
+// its OOM counter need not be read with every sample.
+func (t *tracked) oomWatched() bool {
+	return t.oom.seen.Watch == "eventfd" || t.oom.seen.Watch == "inotify"
+}
+
 // stopOOM ends every watch of t's cgroups.
 func (t *tracked) stopOOM() {
 	for _, stop := range t.oom.stops {

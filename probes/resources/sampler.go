@@ -433,11 +433,7 @@ func (s *Sampler) sampleCgroups() {
 		if !t.running || t.files == nil || !s.due(t, visible[t.c.ID] || listed[t.c.ID], now) {
 			continue
 		}
-		// Containers off screen need only CPU and memory (the services
-		// rows); their network, block I/O and PID counts are read while
-		// they are shown, and otherwise carry the last figures.
-		f := *t.files
-		f.brief = !visible[t.c.ID] && t.havePrev
+		f, slot := s.filesFor(t, visible[t.c.ID])
 		cur, err := s.rd.counters(f, time.Now)
 		if err == nil && f.brief {
 			cur.NetRx, cur.NetTx, cur.BlkRead, cur.BlkWrite, cur.Pids = t.prev.NetRx, t.prev.NetTx, t.prev.BlkRead, t.prev.BlkWrite, t.prev.Pids
@@ -448,7 +444,9 @@ func (s *Sampler) sampleCgroups() {
 			t.err = "read cgroup: " + err.Error()
 			continue
 		}
-		s.sampleOOM(t, cur.Time)
+		if slot || !t.oomWatched() {
+			s.sampleOOM(t, cur.Time)
+		}
 		if !t.havePrev {
 			t.prev, t.havePrev = cur, true
 			continue

@@ -18,7 +18,14 @@ import (
 // offscreenEvery) and the snapshot published to the UI, with five
 // minutes of history each. The cgroup files are a recorded v1 tree,
 // copied per container.
-func BenchmarkSampleSecond100(b *testing.B) {
+func BenchmarkSampleSecond100(b *testing.B) { benchSampleSecond100(b, 0) }
+
+// BenchmarkSampleSecond100Listed is the same second with 30 of the rows
+// on screen (the services list at 36 lines): those are read every tick,
+// their memory limit and OOM counter on their own tick only.
+func BenchmarkSampleSecond100Listed(b *testing.B) { benchSampleSecond100(b, 30) }
+
+func benchSampleSecond100(b *testing.B, listed int) {
 	const n = 100
 	files := map[string]string{}
 	var cs []stack.Container
@@ -42,6 +49,11 @@ func BenchmarkSampleSecond100(b *testing.B) {
 		p.Services = append(p.Services, stack.Service{Name: c.Service, Enabled: true})
 	}
 	s.Update(stack.SnapshotOf(p, stack.EngineStatus{Reachable: true}, cs))
+	var ids []string
+	for _, c := range cs[:listed] {
+		ids = append(ids, c.ID)
+	}
+	s.SetListed(ids...)
 	s.reconcile(context.Background())
 	if len(s.tracked) != n || !s.anyCgroupRunning() {
 		b.Fatalf("%d containers tracked", len(s.tracked))
@@ -75,7 +87,7 @@ func BenchmarkSampleSecond100(b *testing.B) {
 			measured++
 		}
 	}
-	if want := min(n, b.N*n/offscreenEvery); measured < want {
+	if want := min(n, listed+b.N*(n-listed)/offscreenEvery); measured < want {
 		b.Fatalf("%d containers measured after %d ticks, want %d", measured, b.N, want)
 	}
 }
@@ -168,5 +180,62 @@ func TestSamplerReadsOffScreenLessOften(t *testing.T) {
 				t.Errorf("%d samples in %d ticks, want %d", got, ticks, tc.want)
 			}
 		})
+	}
+}
+
+// A listed container (its row on screen, not in the stats tab) is read
+// every tick, but its memory limit, and its OOM counter while the
+// kernel's notification is armed, only on its own slot tick: a limit
+// changed by `docker update` shows within offscreenEvery ticks, and so
+// does a kill the notification missed.
+func TestSamplerListedReadsLimitAndOOMOnItsSlot(t *testing.T) {
+	root := fakeTree(t, v1Host)
+	memDir := filepath.Join(root, "cg/memory/docker", testID)
+	s := NewSampler(Options{Local: true, ProcRoot: filepath.Join(root, "proc"), MemTotal: 1 << 30})
+	c := stack.Container{ID: testID, Name: "p-trainer-1", Service: "trainer", Number: 1, State: stack.StateRunning, Pid: 7678, StartedAt: time.Now().Add(-time.Hour)}
+	s.Update(projectSnap(c))
+	s.SetListed(testID)
+	s.reconcile(context.Background())
+	tr := s.tracked[testID]
+	if tr == nil || tr.files == nil || !tr.havePrev {
+		t.Fatal("the container's cgroup was not resolved and read")
+	}
+	defer tr.dropFiles()
+	tr.oom.seen.Watch = "eventfd" // as armed on a kernel that signals
+	tr.oom.counted[tr.oom.gen] = 0
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(memDir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tick := func() {
+		tr.prev.Time = tr.prev.Time.Add(-time.Second)
+		s.sampleCgroups()
+	}
+	// Step to the container's slot: the next offscreenEvery-1 ticks are
+	// not its own.
+	for !s.slotTick(tr) {
+		tick()
+	}
+	write("memory.limit_in_bytes", "536870912\n")
+	write("memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n")
+	reads := 0
+	for range offscreenEvery - 1 { // the ticks before its slot
+		tick()
+		reads++
+		if s.slotTick(tr) {
+			t.Fatal("stepped onto the slot early")
+		}
+		if tr.latest.MemLimit == 512<<20 || tr.oom.seen.Kills != 0 {
+			t.Fatalf("off its slot the limit (%d) or the OOM counter (%d) was read", tr.latest.MemLimit, tr.oom.seen.Kills)
+		}
+	}
+	if got := len(tr.hist.points()); got != reads {
+		t.Errorf("%d samples in %d ticks: a listed container is read every tick", got, reads)
+	}
+	tick() // its slot
+	if tr.latest.MemLimit != 512<<20 || tr.oom.seen.Kills != 1 {
+		t.Errorf("on its slot: limit %d, kills %d; want 512 MiB and 1", tr.latest.MemLimit, tr.oom.seen.Kills)
 	}
 }
