@@ -164,6 +164,23 @@ func TestTrimGivesMemoryBack(t *testing.T) {
 	}
 }
 
+// TestSettleGivesBacklogMemoryBack: a big batch of late lines (a second
+// replica's backlog) does not keep its array once merged in.
+func TestSettleGivesBacklogMemoryBack(t *testing.T) {
+	r := newRing(10000, 0)
+	r.add(Line{Text: "newest", Time: 1 << 40})
+	for i := range 2000 {
+		r.add(Line{Text: "old", Time: int64(i)})
+	}
+	if cap(r.late) < 2000 {
+		t.Fatalf("late holds %d lines of room", cap(r.late))
+	}
+	r.settle()
+	if r.late != nil || r.Len() != 2001 || r.At(r.End()-1).Text != "newest" {
+		t.Errorf("after settling: late cap %d, len %d", cap(r.late), r.Len())
+	}
+}
+
 func TestAttachTail(t *testing.T) {
 	s := NewStore(Options{})
 	for _, c := range []struct{ streams, want int }{
