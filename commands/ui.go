@@ -127,6 +127,7 @@ func tuiOptions(ctx context.Context, b *backend.Backend, live *stack.Live, opts 
 		Ops:      b.Ops(func() *stack.Project { return live.Snapshot().Project }, cfg.Exec.Command),
 		LogLines: cfg.Logs.BufferLines,
 		LogBytes: cfg.Logs.BufferBytes,
+		LogTotal: cfg.Logs.BufferTotal,
 		DetectCompose: func() string {
 			order.afterLoad(ctx)
 			cli, err := b.Compose(ctx)

@@ -62,6 +62,9 @@ type Options struct {
 	LogLines int
 	// LogBytes caps the per-service log buffer's text, in bytes (0: 8 MiB).
 	LogBytes int64
+	// LogTotal caps the log buffers of all services together, in bytes,
+	// counting a fixed overhead per line (0: 8 MiB).
+	LogTotal int64
 	// Usage measures the containers (resources.Sampler); nil shows none.
 	Usage Usage
 	// EngineInfo describes the engine for the stats tab; it runs as a
@@ -170,7 +173,7 @@ func New(src Source, opts Options) Model {
 	m.actions = newActions(ctx, opts.Ops, *m.st, m.keys)
 	m.confirm = newConfirm(*m.st, m.keys)
 	m.list = newServicesPane(*m.st, m.keys)
-	m.logs = newLogsPane(*m.st, m.keys, LogsOptions{Streamer: opts.Logs, Capacity: opts.LogLines, ByteBudget: opts.LogBytes})
+	m.logs = newLogsPane(*m.st, m.keys, LogsOptions{Streamer: opts.Logs, Capacity: opts.LogLines, ByteBudget: opts.LogBytes, TotalBytes: opts.LogTotal})
 	m.stats = newStatsPane(*m.st, m.keys)
 	m.doctor = newDoctorPane(ctx, opts.Doctor, *m.st, m.keys)
 	it := newInspectTab(ctx, inspectorOf(opts.Ops), *m.st, m.keys)

@@ -44,6 +44,10 @@ type LogsConfig struct {
 	// BufferBytes caps the text each service's ring buffer keeps: lines
 	// are capped in cells, and a cell of combining marks takes many bytes.
 	BufferBytes int64
+	// BufferTotal caps what every service's ring holds together, each
+	// line counted as its text plus a fixed overhead: with many containers
+	// followed, the busiest services give up their oldest lines.
+	BufferTotal int64
 }
 
 // ExecConfig is config.yaml's exec section.
@@ -53,13 +57,17 @@ type ExecConfig struct {
 	Command []string
 }
 
-// Bounds on logs.buffer_lines: fewer than a screenful is useless, and the
-// upper bound keeps a typo from eating gigabytes.
+// Bounds on logs.buffer_lines, buffer_bytes and buffer_total: fewer than a
+// screenful is useless, and the upper bounds keep a typo from eating
+// gigabytes. Under 1 MiB in all, 100 containers would keep a few dozen lines
+// each.
 const (
 	minBufferLines = 100
 	maxBufferLines = 1_000_000
 	minBufferBytes = 64 << 10
 	maxBufferBytes = 1 << 30
+	minBufferTotal = 1 << 20
+	maxBufferTotal = 4 << 30
 	maxConfigSize  = 1 << 20
 )
 
@@ -67,7 +75,7 @@ const (
 func DefaultConfig() Config {
 	return Config{
 		Theme: themes.DefaultName,
-		Logs:  LogsConfig{BufferLines: 10_000, BufferBytes: 8 << 20},
+		Logs:  LogsConfig{BufferLines: 10_000, BufferBytes: 8 << 20, BufferTotal: 8 << 20},
 		Exec:  ExecConfig{Command: []string{"sh"}},
 	}
 }
@@ -171,7 +179,7 @@ func parseConfig(file string, data []byte) (Config, error) {
 		cfg.Keys = keys
 	}
 	if n := yamlconf.Field(root, "logs"); n != nil && !isNull(n) {
-		if err := c.section(n, "logs", "buffer_lines", "buffer_bytes"); err != nil {
+		if err := c.section(n, "logs", "buffer_lines", "buffer_bytes", "buffer_total"); err != nil {
 			return cfg, err
 		}
 		if v := yamlconf.Field(n, "buffer_lines"); v != nil {
@@ -193,6 +201,16 @@ func parseConfig(file string, data []byte) (Config, error) {
 				return cfg, c.errAt(v, "logs.buffer_bytes: %s is out of range (64KiB to 1GiB)", v.Value)
 			}
 			cfg.Logs.BufferBytes = size
+		}
+		if v := yamlconf.Field(n, "buffer_total"); v != nil {
+			size, err := units.RAMInBytes(v.Value)
+			if v.Kind != yaml.ScalarNode || err != nil {
+				return cfg, c.errAt(v, "logs.buffer_total: want a size such as 8MiB or 16m, got %s", describe(v))
+			}
+			if size < minBufferTotal || size > maxBufferTotal {
+				return cfg, c.errAt(v, "logs.buffer_total: %s is out of range (1MiB to 4GiB)", v.Value)
+			}
+			cfg.Logs.BufferTotal = size
 		}
 	}
 	if n := yamlconf.Field(root, "exec"); n != nil && !isNull(n) {

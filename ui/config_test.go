@@ -52,6 +52,7 @@ func TestLoadConfig(t *testing.T) {
 			}
 			c.Logs.BufferLines = 50_000
 			c.Logs.BufferBytes = 16 << 20
+			c.Logs.BufferTotal = 32 << 20
 			c.Exec.Command = []string{"bash", "-l"}
 		})},
 		{file: "example.yaml", want: with(func(c *Config) { // the README's example
@@ -73,7 +74,11 @@ func TestLoadConfig(t *testing.T) {
 		{file: "buffer-small.yaml", err: []string{":2:", "logs.buffer_lines: 50 is out of range (100 to 1000000)"}},
 		{file: "buffer-huge.yaml", err: []string{":2:", "5000000 is out of range"}},
 		{file: "buffer-type.yaml", err: []string{":2:", `logs.buffer_lines: want a whole number of lines, got "lots"`}},
-		{file: "logs-type.yaml", err: []string{":1:", "logs: want a mapping (buffer_lines, buffer_bytes)"}},
+		{file: "logs-type.yaml", err: []string{":1:", "logs: want a mapping (buffer_lines, buffer_bytes, buffer_total)"}},
+		{file: "buffer-total-type.yaml", err: []string{":2:", `logs.buffer_total: want a size such as 8MiB or 16m, got "plenty"`}},
+		{file: "buffer-total-list.yaml", err: []string{":2:", "logs.buffer_total: want a size such as 8MiB or 16m, got a list"}},
+		{file: "buffer-total-small.yaml", err: []string{":2:", "logs.buffer_total: 512KiB is out of range (1MiB to 4GiB)"}},
+		{file: "buffer-total-huge.yaml", err: []string{":2:", "logs.buffer_total: 8g is out of range (1MiB to 4GiB)"}},
 		{file: "buffer-bytes-type.yaml", err: []string{":2:", `logs.buffer_bytes: want a size such as 8MiB or 16m, got "lots"`}},
 		{file: "buffer-bytes-huge.yaml", err: []string{":2:", "logs.buffer_bytes: 2g is out of range (64KiB to 1GiB)"}},
 		{file: "empty-keys.yaml", err: []string{":2:", "keys: services.stop: no keys"}},
@@ -276,6 +281,9 @@ func FuzzParseConfig(f *testing.F) {
 		}
 		if cfg.Logs.BufferLines < minBufferLines || cfg.Logs.BufferLines > maxBufferLines {
 			t.Errorf("accepted buffer_lines %d", cfg.Logs.BufferLines)
+		}
+		if cfg.Logs.BufferTotal < minBufferTotal || cfg.Logs.BufferTotal > maxBufferTotal {
+			t.Errorf("accepted buffer_total %d", cfg.Logs.BufferTotal)
 		}
 		if len(cfg.Exec.Command) == 0 || cfg.Theme == "" {
 			t.Errorf("accepted an unusable config: %+v", cfg)

@@ -26,6 +26,9 @@ type LogsOptions struct {
 	// ByteBudget caps the text kept per service (and merged), in bytes;
 	// logbuf.DefaultByteBudget when 0.
 	ByteBudget int64
+	// TotalBytes caps what the services' buffers hold together, in bytes
+	// with logbuf.LineOverhead per line; logbuf.DefaultTotalBytes when 0.
+	TotalBytes int64
 	// SaveDir is where ctrl-s writes; "" is the current directory.
 	SaveDir string
 	// Now names saved files; time.Now when nil.
@@ -86,7 +89,7 @@ func newLogsPane(st themes.Styles, keys *keyMap, o LogsOptions) *logsPane {
 		st:      st,
 		keys:    keys,
 		opts:    o,
-		store:   logbuf.NewStore(logbuf.Options{Capacity: o.Capacity, ByteBudget: o.ByteBudget}),
+		store:   logbuf.NewStore(logbuf.Options{Capacity: o.Capacity, ByteBudget: o.ByteBudget, TotalBytes: o.TotalBytes}),
 		done:    make(chan struct{}),
 		decor:   decorFor(st),
 		pos:     logbuf.Pos{Follow: true},

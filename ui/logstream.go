@@ -72,6 +72,9 @@ type logStreams struct {
 	streams map[string]*containerStream // by container ID
 	closed  bool
 	wg      sync.WaitGroup
+	// tail is the backlog an attach asks for: the store's share for the
+	// number of containers shown (see Sync); 0 before the first Sync.
+	tail atomic.Int64
 }
 
 // containerStream is what is known about one container's log stream. Its
@@ -98,9 +101,12 @@ func newLogStreams(streamer LogStreamer, store *logbuf.Store) *logStreams {
 
 // Sync makes the running streams match what is shown: the containers of
 // one service, or of every service when all is set. New containers attach
-// with the last Capacity lines; a container seen before (restarted,
-// re-selected, or after a failure) resumes after the last line it sent.
-// Streams of containers no longer shown are cancelled.
+// with the last lines of their history: Capacity of them, or, when many
+// containers are shown, their even share of the store's budget
+// (logbuf.Store.AttachTail), since the store would trim the rest at once.
+// A container seen before (restarted, re-selected, or after a failure)
+// resumes after the last line it sent. Streams of containers no longer
+// shown are cancelled.
 func (m *logStreams) Sync(snap stack.Snapshot, service string, all bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -109,12 +115,19 @@ func (m *logStreams) Sync(snap stack.Snapshot, service string, all bool) {
 	}
 	wanted := make(map[string]bool)
 	exists := make(map[string]bool)
-	for color, ss := range snap.Services {
+	for _, ss := range snap.Services {
 		for _, c := range ss.Containers {
 			exists[c.ID] = true
 			if all || ss.Service.Name == service {
 				wanted[c.ID] = true
-				if snap.Engine.Reachable {
+			}
+		}
+	}
+	m.tail.Store(int64(m.store.AttachTail(len(wanted))))
+	if snap.Engine.Reachable {
+		for color, ss := range snap.Services {
+			for _, c := range ss.Containers {
+				if wanted[c.ID] {
 					m.want(c, color)
 				}
 			}
@@ -165,11 +178,15 @@ func (m *logStreams) start(st *containerStream) {
 	}()
 }
 
-// attachOptions: the last Capacity lines, after the newest line already
-// held so a re-attach adds no duplicates, with timestamps for ordering and
-// for the `t` toggle.
+// attachOptions: the last lines (tail, see Sync), after the newest line
+// already held so a re-attach adds no duplicates, with timestamps for
+// ordering and for the `t` toggle.
 func (m *logStreams) attachOptions(st *containerStream) stack.LogOptions {
-	opts := stack.LogOptions{Follow: true, Timestamps: true, Tail: m.store.Capacity()}
+	tail := int(m.tail.Load())
+	if tail == 0 {
+		tail = m.store.Capacity()
+	}
+	opts := stack.LogOptions{Follow: true, Timestamps: true, Tail: tail}
 	if last := st.last.Load(); last != 0 {
 		opts.Since = time.Unix(0, last+1)
 	}

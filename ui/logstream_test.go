@@ -410,3 +410,56 @@ func BenchmarkEngineFollow(b *testing.B) {
 		})
 	})
 }
+
+// TestLogStreamsTailShare: with 100 containers shown at once, each attach
+// asks for its share of the store's budget, not the whole Capacity; one
+// service shown alone asks for Capacity again.
+func TestLogStreamsTailShare(t *testing.T) {
+	f := newFakeLogs()
+	snap := stack.Snapshot{Project: &stack.Project{Name: "many"}, Engine: stack.EngineStatus{Reachable: true}}
+	for i := range 100 {
+		svc := fmt.Sprintf("svc%02d", i)
+		id := svc + "-1-id"
+		for j := range 1000 {
+			f.add(id, logsT0.Add(time.Duration(j)*time.Millisecond), fmt.Sprintf("%s %d", svc, j))
+		}
+		snap.Services = append(snap.Services, stack.ServiceState{
+			Service:    stack.Service{Name: svc},
+			Containers: []stack.Container{{ID: id, Service: svc, Number: 1, State: stack.StateRunning, StartedAt: logsT0}},
+			State:      stack.StateRunning,
+		})
+	}
+	store := logbuf.NewStore(logbuf.Options{})
+	share := store.AttachTail(100)
+	if share >= 1000 || share < 200 {
+		t.Fatalf("AttachTail(100) = %d, want a share under the 1,000 lines each container has", share)
+	}
+	ls := newLogStreams(f, store)
+	t.Cleanup(ls.Close)
+	ls.Sync(snap, "", true)
+	eventually(t, "every backlog", func() bool {
+		for i := range 100 {
+			if store.Len(logbuf.View{Service: fmt.Sprintf("svc%02d", i)}) != share {
+				return false
+			}
+		}
+		return true
+	})
+	for i := range 100 {
+		id := fmt.Sprintf("svc%02d-1-id", i)
+		if calls := f.callsFor(id); len(calls) != 1 || calls[0].Tail != share {
+			t.Fatalf("%s attached with %+v, want tail %d", id, calls, share)
+		}
+	}
+	// One service alone: a container new to the streams asks for Capacity.
+	snap.Services[0].Containers = append(snap.Services[0].Containers, stack.Container{ID: "svc00-2-id", Service: "svc00", Number: 2, State: stack.StateRunning, StartedAt: logsT0})
+	ls.Sync(snap, "svc00", false)
+	eventually(t, "the new replica's attach", func() bool { return len(f.callsFor("svc00-2-id")) == 1 })
+	if got := f.callsFor("svc00-2-id")[0].Tail; got != logbuf.DefaultCapacity {
+		t.Errorf("alone, a new container asks for %d lines, want the capacity", got)
+	}
+	// The logs pane hands its TotalBytes to the store.
+	if got := newTestLogs(t, LogsOptions{TotalBytes: 2 << 20}).store.AttachTail(10); got != 2<<20/(100+logbuf.LineOverhead)/10 {
+		t.Errorf("with a 2 MiB budget AttachTail(10) = %d", got)
+	}
+}

@@ -91,3 +91,51 @@ func BenchmarkRenderPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkIngest100Services is following 100 containers under the
+// store's budget: every line is stored in its service's ring and the
+// merged one, and the budget trims the busiest rings. Services are uneven:
+// every other line comes from the first ten. The store is filled past the
+// budget first, so the timed lines run in the steady state; "budget=none"
+// is the same without the store-wide budget (each ring still holds its
+// 10,000 lines at most). held-MB is what the services' rings hold at the
+// end, counted as the budget counts it.
+func BenchmarkIngest100Services(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		total int64
+	}{{"budget=8MiB", 0}, {"budget=none", -1}} {
+		b.Run(c.name, func(b *testing.B) {
+			s := NewStore(Options{TotalBytes: c.total})
+			ids := make([]SourceID, 100)
+			for i := range ids {
+				ids[i] = s.Source(fmt.Sprintf("svc%02d", i), 1, i)
+			}
+			lines := benchLines()
+			base := t0.UnixNano()
+			pick := func(i int) SourceID {
+				if i&1 == 0 {
+					return ids[(i>>1)%10]
+				}
+				return ids[(i>>1)%100]
+			}
+			const prefill = 100_000
+			for i := range prefill {
+				s.Append(pick(i), time.Unix(0, base+int64(i)), StreamStdout, lines[i&1023])
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := prefill; i < prefill+b.N; i++ {
+				s.Append(pick(i), time.Unix(0, base+int64(i)), StreamStdout, lines[i&1023])
+			}
+			b.StopTimer()
+			s.mu.Lock()
+			var held int64
+			for _, sv := range s.services {
+				held += sv.ring.cost()
+			}
+			s.mu.Unlock()
+			b.ReportMetric(float64(held)/(1<<20), "held-MB")
+		})
+	}
+}

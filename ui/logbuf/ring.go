@@ -14,6 +14,16 @@ import (
 // DefaultCapacity is how many lines a ring keeps unless told otherwise.
 const DefaultCapacity = 10000
 
+// LineOverhead is what the store's budget counts for a line besides its
+// text: the 32-byte Line in a ring's array, plus the rounding of the text's
+// allocation up to its size class and the array's spare room, about 16.
+const LineOverhead = 48
+
+// shrinkMinCap is the array size, in lines, above which a ring that a trim
+// left holding under a quarter of its array moves to a right-sized one.
+// Smaller arrays (8 KiB) are not worth the copy.
+const shrinkMinCap = 256
+
 // DefaultByteBudget is how many bytes of text a ring keeps unless told
 // otherwise. Lines are capped in cells, not bytes, and a line of combining
 // marks holds about 16 KiB in 4,096 cells: the line count alone would let
@@ -59,12 +69,27 @@ type Ring struct {
 	late []Line
 	// gen changes whenever lines move other than by appending, which
 	// invalidates match caches.
-	gen   uint64
+	gen uint64
+	// total, when set (a service's ring), is the store-wide cost this ring
+	// adds to: LineOverhead per line plus its text, buf and late alike.
+	total *int64
 	match matchCache
 	mark  matchCache
 }
 
 func newRing(capacity int, budget int64) *Ring { return &Ring{cap: capacity, budget: budget} }
+
+// account adds text bytes and lines to what the ring holds, and their cost
+// to the store's total when the ring counts towards it.
+func (r *Ring) account(bytes int64, lines int) {
+	r.bytes += bytes
+	if r.total != nil {
+		*r.total += bytes + LineOverhead*int64(lines)
+	}
+}
+
+// cost is what the ring counts against the store's budget.
+func (r *Ring) cost() int64 { return r.bytes + LineOverhead*int64(len(r.buf)+len(r.late)) }
 
 // Start is the absolute index of the oldest line kept.
 func (r *Ring) Start() int64 { return r.dropped }
@@ -91,24 +116,24 @@ func (r *Ring) add(l Line) {
 	if len(r.buf) == 0 || l.Time >= r.newest().Time {
 		r.push(l)
 	} else {
-		r.bytes += int64(len(l.Text))
+		r.account(int64(len(l.Text)), 1)
 		r.late = append(r.late, l)
 		if len(r.late) >= r.cap {
 			r.settle()
 		}
 	}
 	if r.budget > 0 && r.bytes > r.budget {
-		r.trim()
+		r.trim(r.budget-r.budget/10, 0)
 	}
 }
 
 func (r *Ring) push(l Line) {
-	r.bytes += int64(len(l.Text))
 	if len(r.buf) < r.cap {
+		r.account(int64(len(l.Text)), 1)
 		r.buf = append(r.buf, l)
 		return
 	}
-	r.bytes -= int64(len(r.buf[r.head].Text))
+	r.account(int64(len(l.Text)-len(r.buf[r.head].Text)), 0)
 	r.buf[r.head] = l
 	r.head++
 	if r.head == r.cap {
@@ -145,36 +170,51 @@ func (r *Ring) settle() {
 	r.dropped += int64(skip)
 	r.buf = merged
 	r.head = 0
-	clear(r.late) // drop the texts' references before reuse
-	r.late = r.late[:0]
-	r.bytes = 0
-	for i := range r.buf {
-		r.bytes += int64(len(r.buf[i].Text))
+	if cap(r.late) > shrinkMinCap {
+		r.late = nil // a big backlog's batch: give its array back
+	} else {
+		clear(r.late) // drop the texts' references before reuse
+		r.late = r.late[:0]
 	}
+	var bytes int64
+	for i := range r.buf {
+		bytes += int64(len(r.buf[i].Text))
+	}
+	r.account(bytes-r.bytes, -skip)
 	r.gen++
 }
 
-// trim drops the oldest lines until the ring holds nine tenths of its byte
-// budget; the newest line always stays.
-func (r *Ring) trim() {
+// trim drops the oldest lines until the ring's text plus overhead per
+// line is at most limit; the newest line always stays. The ring's own byte
+// budget trims to nine tenths of it (overhead 0), the store's budget to a
+// level it picks (overhead LineOverhead). A ring left with far fewer lines
+// than its array holds moves to a right-sized one, so the memory goes back.
+func (r *Ring) trim(limit, overhead int64) {
 	r.settle()
 	lines := r.linear()
-	target := r.budget - r.budget/10
-	n := 0
-	for n < len(lines)-1 && r.bytes > target {
-		r.bytes -= int64(len(lines[n].Text))
+	bytes, n := r.bytes, 0
+	for n < len(lines)-1 && bytes+overhead*int64(len(lines)-n) > limit {
+		bytes -= int64(len(lines[n].Text))
 		n++
 	}
 	if n == 0 {
 		return
 	}
-	if &lines[0] == &r.buf[0] {
-		kept := copy(r.buf, lines[n:])
+	kept := len(lines) - n
+	switch {
+	case cap(r.buf) > shrinkMinCap && kept < cap(r.buf)/4:
+		buf := make([]Line, kept)
+		copy(buf, lines[n:])
+		r.buf = buf
+	case &lines[0] == &r.buf[0]:
+		copy(r.buf, lines[n:])
 		clear(r.buf[kept:]) // drop the texts' references
 		r.buf = r.buf[:kept]
-	} else {
+	default: // lines is linear's copy: drop the texts' references in it
+		clear(lines[:n])
 		r.buf = lines[n:]
 	}
+	r.account(bytes-r.bytes, -n)
 	r.head = 0
 	r.dropped += int64(n)
 	r.gen++
@@ -196,7 +236,7 @@ func (r *Ring) linear() []Line {
 // clear drops every line; absolute indices keep counting.
 func (r *Ring) clear() {
 	r.dropped += int64(len(r.buf))
+	r.account(-r.bytes, -len(r.buf)-len(r.late))
 	r.buf, r.head, r.late = nil, 0, nil
-	r.bytes = 0
 	r.gen++
 }

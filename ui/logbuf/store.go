@@ -31,6 +31,11 @@ type Options struct {
 	// ByteBudget caps the text each ring keeps, in bytes; DefaultByteBudget
 	// when 0, no cap when < 0.
 	ByteBudget int64
+	// TotalBytes caps what the services' rings hold together: each line
+	// counts its text plus LineOverhead. Over it, the ring that holds the
+	// most loses its oldest lines first. DefaultTotalBytes when 0, no cap
+	// when < 0. The merged ring has only its own bounds.
+	TotalBytes int64
 	// MaxCells caps a line's displayed width; DefaultMaxCells when <= 0.
 	MaxCells int
 	// Now stamps lines that arrive without a timestamp; time.Now when nil.
@@ -50,6 +55,9 @@ type Store struct {
 	all      *Ring
 	changed  chan struct{}
 	scratch  []byte // for searching colour lines, under mu
+	// total is what the services' rings cost, against opts.TotalBytes;
+	// the rings keep it up to date.
+	total int64
 }
 
 type sourceKey struct {
@@ -71,6 +79,9 @@ func NewStore(o Options) *Store {
 	}
 	if o.ByteBudget == 0 {
 		o.ByteBudget = DefaultByteBudget
+	}
+	if o.TotalBytes == 0 {
+		o.TotalBytes = DefaultTotalBytes
 	}
 	if o.MaxCells <= 0 {
 		o.MaxCells = textsafe.DefaultMaxCells
@@ -143,6 +154,7 @@ func (s *Store) service(name string) *service {
 	sv := s.services[name]
 	if sv == nil {
 		sv = &service{ring: newRing(s.opts.Capacity, s.opts.ByteBudget)}
+		sv.ring.total = &s.total
 		s.services[name] = sv
 	}
 	return sv
@@ -160,6 +172,9 @@ func (s *Store) Append(id SourceID, t time.Time, stream Stream, text string) {
 	if int(id) < len(s.sources) {
 		s.services[s.sources[id].Service].ring.add(l)
 		s.all.add(l)
+		if s.opts.TotalBytes > 0 && s.total > s.opts.TotalBytes {
+			s.trimTotal()
+		}
 	}
 	s.mu.Unlock()
 	s.signal()
