@@ -34,6 +34,15 @@ var (
 // runUI opens the TUI on the project named by the compose flags (those in
 // f.compose plus any in args). A project that does not load still opens
 // the TUI, on a screen that says why; it loads again when the files change.
+// frameRate is how often Bubble Tea's renderer wakes to put the latest
+// frame on the terminal: a key's effect shows within 1/frameRate s. The
+// renderer's ticker runs whether or not anything changed, and each wake
+// costs the most where switching threads is dear (a virtual machine):
+// with 100 containers' merged logs, 20 against 30 took 14 % fewer context
+// switches (13.7-14.1 k against 16.0-16.3 k in 30 s), and on an idle
+// project a tenth of a core's percent.
+const frameRate = 20
+
 func runUI(f *Factory, args []string) int {
 	fs := newFlagSet(f, "", "[compose flags]")
 	f.compose.register(fs)
@@ -68,7 +77,7 @@ func runUI(f *Factory, args []string) int {
 	if how := os.Getenv(crashTestEnv); how != "" {
 		model = crashTest{Model: model, how: how, guard: b.Guard()}
 	}
-	prog := tea.NewProgram(model, tea.WithContext(ctx), tea.WithFPS(30), tea.WithOutput(terminal{File: os.Stdout, order: order}), ui.ColorProfile())
+	prog := tea.NewProgram(model, tea.WithContext(ctx), tea.WithFPS(frameRate), tea.WithOutput(terminal{File: os.Stdout, order: order}), ui.ColorProfile())
 	// Bubble Tea restores the terminal after a panic in Update, View or a
 	// command; a panic in a goroutine it did not start would kill the
 	// process on the alternate screen, in raw mode, with the mouse

@@ -430,7 +430,7 @@ func (s *Sampler) sampleCgroups() {
 	s.ticks++
 	now := time.Now()
 	for _, t := range s.tracked {
-		if !t.running || t.files == nil || !s.due(t, visible[t.c.ID] || listed[t.c.ID], now) {
+		if !t.running || t.files == nil || !s.due(t, visible[t.c.ID], listed[t.c.ID], now) {
 			continue
 		}
 		f, slot := s.filesFor(t, visible[t.c.ID])

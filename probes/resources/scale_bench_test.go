@@ -21,8 +21,9 @@ import (
 func BenchmarkSampleSecond100(b *testing.B) { benchSampleSecond100(b, 0) }
 
 // BenchmarkSampleSecond100Listed is the same second with 30 of the rows
-// on screen (the services list at 36 lines): those are read every tick,
-// their memory limit and OOM counter on their own tick only.
+// on screen (the services list at 36 lines): those are read every
+// listedEvery ticks, their memory limit and OOM counter on their own tick
+// only.
 func BenchmarkSampleSecond100Listed(b *testing.B) { benchSampleSecond100(b, 30) }
 
 func benchSampleSecond100(b *testing.B, listed int) {
@@ -146,7 +147,9 @@ func TestSamplerReadsOffScreenLessOften(t *testing.T) {
 		{"just started", false, time.Second, false, 4 * offscreenEvery},
 		{"start unknown", false, 0, false, 4 * offscreenEvery},
 		{"near its limit", false, time.Hour, true, 4 * offscreenEvery},
-		{"its row listed", false, time.Hour, false, 4 * offscreenEvery},
+		// every listedEvery-th tick (10), and the two of its own four
+		// slot ticks that fall between them
+		{"its row listed", false, time.Hour, false, 4*offscreenEvery/listedEvery + 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := fakeTree(t, v1Host)
@@ -184,7 +187,7 @@ func TestSamplerReadsOffScreenLessOften(t *testing.T) {
 }
 
 // A listed container (its row on screen, not in the stats tab) is read
-// every tick, but its memory limit, and its OOM counter while the
+// every listedEvery ticks, but its memory limit, and its OOM counter while the
 // kernel's notification is armed, only on its own slot tick: a limit
 // changed by `docker update` shows within offscreenEvery ticks, and so
 // does a kill the notification missed.
@@ -220,10 +223,12 @@ func TestSamplerListedReadsLimitAndOOMOnItsSlot(t *testing.T) {
 	}
 	write("memory.limit_in_bytes", "536870912\n")
 	write("memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n")
-	reads := 0
+	reads := len(tr.hist.points())
 	for range offscreenEvery - 1 { // the ticks before its slot
 		tick()
-		reads++
+		if (s.ticks+tr.slot)%listedEvery == 0 {
+			reads++
+		}
 		if s.slotTick(tr) {
 			t.Fatal("stepped onto the slot early")
 		}
@@ -231,8 +236,8 @@ func TestSamplerListedReadsLimitAndOOMOnItsSlot(t *testing.T) {
 			t.Fatalf("off its slot the limit (%d) or the OOM counter (%d) was read", tr.latest.MemLimit, tr.oom.seen.Kills)
 		}
 	}
-	if got := len(tr.hist.points()); got != reads {
-		t.Errorf("%d samples in %d ticks: a listed container is read every tick", got, reads)
+	if got := len(tr.hist.points()); got != reads || reads < 2 {
+		t.Errorf("%d samples, want %d: a listed container is read every %d ticks", got, reads, listedEvery)
 	}
 	tick() // its slot
 	if tr.latest.MemLimit != 512<<20 || tr.oom.seen.Kills != 1 {
