@@ -31,9 +31,6 @@ var (
 	_ ui.VolumeRemover = (*backend.Ops)(nil)
 )
 
-// runUI opens the TUI on the project named by the compose flags (those in
-// f.compose plus any in args). A project that does not load still opens
-// the TUI, on a screen that says why; it loads again when the files change.
 // frameRate is how often Bubble Tea's renderer wakes to put the latest
 // frame on the terminal: a key's effect shows within 1/frameRate s. The
 // renderer's ticker runs whether or not anything changed, and each wake
@@ -43,6 +40,9 @@ var (
 // project a tenth of a core's percent.
 const frameRate = 20
 
+// runUI opens the TUI on the project named by the compose flags (those in
+// f.compose plus any in args). A project that does not load still opens
+// the TUI, on a screen that says why; it loads again when the files change.
 func runUI(f *Factory, args []string) int {
 	fs := newFlagSet(f, "", "[compose flags]")
 	f.compose.register(fs)

@@ -180,14 +180,17 @@ func (m *logStreams) start(st *containerStream) {
 
 // attachOptions: the last lines (tail, see Sync), after the newest line
 // already held so a re-attach adds no duplicates, with timestamps for
-// ordering and for the `t` toggle.
+// ordering and for the `t` toggle. A resume (after an outage, a restart)
+// asks for up to Capacity lines of the gap, not the share: the lines it
+// missed are newer than what the store holds of it.
 func (m *logStreams) attachOptions(st *containerStream) stack.LogOptions {
 	tail := int(m.tail.Load())
-	if tail == 0 {
+	last := st.last.Load()
+	if tail == 0 || last != 0 {
 		tail = m.store.Capacity()
 	}
 	opts := stack.LogOptions{Follow: true, Timestamps: true, Tail: tail}
-	if last := st.last.Load(); last != 0 {
+	if last != 0 {
 		opts.Since = time.Unix(0, last+1)
 	}
 	return opts

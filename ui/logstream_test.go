@@ -458,6 +458,13 @@ func TestLogStreamsTailShare(t *testing.T) {
 	if got := f.callsFor("svc00-2-id")[0].Tail; got != logbuf.DefaultCapacity {
 		t.Errorf("alone, a new container asks for %d lines, want the capacity", got)
 	}
+	// All services again: a container seen before resumes after its last
+	// line, and asks for up to Capacity lines of the gap, not the share.
+	ls.Sync(snap, "", true)
+	eventually(t, "svc01's resume", func() bool { return len(f.callsFor("svc01-1-id")) == 2 })
+	if c := f.callsFor("svc01-1-id")[1]; c.Since.IsZero() || c.Tail != logbuf.DefaultCapacity {
+		t.Errorf("svc01 resumed with %+v, want Since set and tail %d", c, logbuf.DefaultCapacity)
+	}
 	// The logs pane hands its TotalBytes to the store.
 	if got := newTestLogs(t, LogsOptions{TotalBytes: 2 << 20}).store.AttachTail(10); got != 2<<20/(100+logbuf.LineOverhead)/10 {
 		t.Errorf("with a 2 MiB budget AttachTail(10) = %d", got)

@@ -20,7 +20,8 @@ import (
 // returns at once) so it follows containers starting and stopping;
 // SetVisible names the containers on screen, the only ones it opens Engine
 // API streams for when it cannot read their cgroups; SetListed those whose
-// rows the services list shows, read every second (the others less often).
+// rows the services list shows, read every other second (the others less
+// often).
 type Usage interface {
 	Snapshot() resources.Snapshot
 	Changed() <-chan struct{}

@@ -23,8 +23,8 @@ const youngFor = 15 * time.Second
 const listedEvery = 2
 
 // SetListed names the containers whose rows are on screen (the services
-// list): they are read every tick, as visible ones are, but get no Engine
-// API stream where cgroups cannot be read.
+// list): they are read every listedEvery ticks, but get no Engine API
+// stream where cgroups cannot be read.
 func (s *Sampler) SetListed(ids ...string) {
 	l := idSet(ids)
 	s.inMu.Lock()

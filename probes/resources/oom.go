@@ -14,10 +14,12 @@ import (
 // cgroup v1 does not (exit 137, OOMKilled false, no event). The kernel
 // counts them in the cgroup itself: memory.oom_control's oom_kill on v1
 // (kernels from 4.13), memory.events' oom_kill on v2. The Sampler reads
-// that counter when it starts measuring a container (the baseline), on
-// every sample, and at once when the kernel signals the cgroup (see
-// watchOOM), because the cgroup is removed moments after the container
-// dies and a sample a second later finds nothing.
+// that counter when it starts measuring a container (the baseline), at
+// once when the kernel signals the cgroup (see watchOOM), because the
+// cgroup is removed moments after the container dies and a sample a
+// second later finds nothing, and with the container's samples as a
+// backstop: every sample where the signal could not be armed, else on
+// the container's own tick (offscreen.go).
 
 // OOMKill is what the Sampler saw of OOM kills in one container's cgroup.
 type OOMKill struct {
@@ -25,7 +27,9 @@ type OOMKill struct {
 	// Sampler began watching it (across its restarts).
 	Kills uint64 `json:"kills"`
 	// At is when the last was seen: within milliseconds of the kill when
-	// Watch says "eventfd" or "inotify", within a sample otherwise; the
+	// Watch says "eventfd" or "inotify" (within 5 s if the kernel counted
+	// the kill after the watcher stopped reading), within a sample
+	// otherwise; the
 	// time the kernel logged it when its log reported it first.
 	At time.Time `json:"at"`
 	// Watch says how the cgroup was watched: "eventfd" (v1),

@@ -36,8 +36,8 @@ func benchDecor() *Decor {
 // BenchmarkIngestRender is the logs pane's whole job at a high rate: every
 // line is sanitized and stored (service ring and merged ring), and a
 // 100x40 page of the merged view, with prefixes and timestamps, is laid out
-// every `frame` lines. At 40,000 lines/s and 30 frames/s a frame comes
-// every ~1,300 lines; every 100 lines is a far harsher mix.
+// every `frame` lines. At 40,000 lines/s and 20 frames/s a frame comes
+// every ~2,000 lines; every 100 lines is a far harsher mix.
 func BenchmarkIngestRender(b *testing.B) {
 	for _, c := range []struct {
 		name  string
