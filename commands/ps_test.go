@@ -59,8 +59,11 @@ func TestPsBadComposeFile(t *testing.T) {
 
 func TestVersionAndHelp(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := run([]string{"version"}, &out, &errOut); code != exitOK || out.String() != "stackui dev\n" {
-		t.Errorf("version: exit %d, %q", code, out.String())
+	for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}} {
+		out.Reset()
+		if code := run(args, &out, &errOut); code != exitOK || out.String() != "stackui dev\n" {
+			t.Errorf("%v: exit %d, %q", args, code, out.String())
+		}
 	}
 	for _, cmd := range []string{"ps", "top", "doctor", "fix", "demo", "version", "workload"} {
 		out.Reset()

@@ -92,6 +92,9 @@ func Run(f *Factory, args []string) int {
 	fs.SetOutput(f.Stderr)
 	f.compose.register(fs)
 	fs.Usage = func() { rootUsage(fs, f.Stderr) }
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version") {
+		return runVersion(f, nil) // as most CLIs take it
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -127,6 +130,7 @@ func rootUsage(fs *flag.FlagSet, w io.Writer) {
 Usage:
   stackui [compose flags]              open the TUI on the project here
   stackui [compose flags] COMMAND [flags]
+  stackui --version                    the same as stackui version
 
 Commands:
 `)
