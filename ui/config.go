@@ -192,25 +192,12 @@ func parseConfig(file string, data []byte) (Config, error) {
 			}
 			cfg.Logs.BufferLines = lines
 		}
-		if v := yamlconf.Field(n, "buffer_bytes"); v != nil {
-			size, err := units.RAMInBytes(v.Value)
-			if v.Kind != yaml.ScalarNode || err != nil {
-				return cfg, c.errAt(v, "logs.buffer_bytes: want a size such as 8MiB or 16m, got %s", describe(v))
-			}
-			if size < minBufferBytes || size > maxBufferBytes {
-				return cfg, c.errAt(v, "logs.buffer_bytes: %s is out of range (64KiB to 1GiB)", v.Value)
-			}
-			cfg.Logs.BufferBytes = size
+		var err error
+		if cfg.Logs.BufferBytes, err = c.sizeField(n, "buffer_bytes", cfg.Logs.BufferBytes, minBufferBytes, maxBufferBytes, "64KiB to 1GiB"); err != nil {
+			return cfg, err
 		}
-		if v := yamlconf.Field(n, "buffer_total"); v != nil {
-			size, err := units.RAMInBytes(v.Value)
-			if v.Kind != yaml.ScalarNode || err != nil {
-				return cfg, c.errAt(v, "logs.buffer_total: want a size such as 8MiB or 16m, got %s", describe(v))
-			}
-			if size < minBufferTotal || size > maxBufferTotal {
-				return cfg, c.errAt(v, "logs.buffer_total: %s is out of range (1MiB to 4GiB)", v.Value)
-			}
-			cfg.Logs.BufferTotal = size
+		if cfg.Logs.BufferTotal, err = c.sizeField(n, "buffer_total", cfg.Logs.BufferTotal, minBufferTotal, maxBufferTotal, "1MiB to 4GiB"); err != nil {
+			return cfg, err
 		}
 	}
 	if n := yamlconf.Field(root, "exec"); n != nil && !isNull(n) {
@@ -309,4 +296,21 @@ func (c checker) strings(n *yaml.Node, key string, split bool) ([]string, error)
 // first frame a second `tmux info` inside tmux (20-35 ms on a busy machine).
 func ColorProfile() tea.ProgramOption {
 	return tea.WithColorProfile(lipgloss.Writer.Profile)
+}
+
+// sizeField reads logs.<key> as a size ("8MiB", "16m") within [lo, hi]
+// (span says it in words); def when the key is absent.
+func (c checker) sizeField(n *yaml.Node, key string, def, lo, hi int64, span string) (int64, error) {
+	v := yamlconf.Field(n, key)
+	if v == nil {
+		return def, nil
+	}
+	size, err := units.RAMInBytes(v.Value)
+	if v.Kind != yaml.ScalarNode || err != nil {
+		return def, c.errAt(v, "logs.%s: want a size such as 8MiB or 16m, got %s", key, describe(v))
+	}
+	if size < lo || size > hi {
+		return def, c.errAt(v, "logs.%s: %s is out of range (%s)", key, v.Value, span)
+	}
+	return size, nil
 }
