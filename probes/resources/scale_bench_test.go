@@ -165,12 +165,7 @@ func TestSamplerReadsOffScreenLessOften(t *testing.T) {
 			if tc.name == "its row listed" {
 				s.SetListed(testID)
 			}
-			s.reconcile(context.Background())
-			tr := s.tracked[testID]
-			if tr == nil || tr.files == nil || !tr.havePrev {
-				t.Fatal("the container's cgroup was not resolved and read")
-			}
-			defer tr.dropFiles()
+			tr := trackOne(t, s)
 			const ticks = 4 * offscreenEvery
 			for range ticks {
 				if tc.nearLimit { // as the last sample read it
@@ -198,12 +193,7 @@ func TestSamplerListedReadsLimitAndOOMOnItsSlot(t *testing.T) {
 	c := stack.Container{ID: testID, Name: "p-trainer-1", Service: "trainer", Number: 1, State: stack.StateRunning, Pid: 7678, StartedAt: time.Now().Add(-time.Hour)}
 	s.Update(projectSnap(c))
 	s.SetListed(testID)
-	s.reconcile(context.Background())
-	tr := s.tracked[testID]
-	if tr == nil || tr.files == nil || !tr.havePrev {
-		t.Fatal("the container's cgroup was not resolved and read")
-	}
-	defer tr.dropFiles()
+	tr := trackOne(t, s)
 	tr.oom.seen.Watch = "eventfd" // as armed on a kernel that signals
 	tr.oom.counted[tr.oom.gen] = 0
 	write := func(name, content string) {
@@ -243,4 +233,18 @@ func TestSamplerListedReadsLimitAndOOMOnItsSlot(t *testing.T) {
 	if tr.latest.MemLimit != 512<<20 || tr.oom.seen.Kills != 1 {
 		t.Errorf("on its slot: limit %d, kills %d; want 512 MiB and 1", tr.latest.MemLimit, tr.oom.seen.Kills)
 	}
+}
+
+// trackOne reconciles s, which was given testID's container, and returns
+// its tracked entry with the cgroup resolved and a first read done; its
+// kept files are closed when the test ends.
+func trackOne(t *testing.T, s *Sampler) *tracked {
+	t.Helper()
+	s.reconcile(context.Background())
+	tr := s.tracked[testID]
+	if tr == nil || tr.files == nil || !tr.havePrev {
+		t.Fatal("the container's cgroup was not resolved and read")
+	}
+	t.Cleanup(tr.dropFiles)
+	return tr
 }
