@@ -24,6 +24,16 @@ const (
 	StatusFailed Status = "nvidia-smi failed"
 )
 
+// Settled says the status is for good: nvidia-smi is missing, there is no
+// GPU, or the engine is remote. Another query would only say it again.
+func (s Status) Settled() bool {
+	switch s {
+	case StatusNoSMI, StatusNoGPU, StatusRemote:
+		return true
+	}
+	return false
+}
+
 // Reading is one look at the GPUs.
 type Reading struct {
 	Time   time.Time `json:"time"`
@@ -66,7 +76,6 @@ type Runner struct {
 	mu     sync.Mutex
 	last   Reading
 	ran    time.Time
-	final  bool // last.Status will not change
 	lookup bool // Path has been resolved
 }
 
@@ -90,7 +99,7 @@ func (r *Runner) Query(ctx context.Context) Reading {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := time.Now()
-	if r.final {
+	if r.last.Status.Settled() {
 		return r.last
 	}
 	if !r.ran.IsZero() {
@@ -103,20 +112,20 @@ func (r *Runner) Query(ctx context.Context) Reading {
 		}
 	}
 	r.ran = now
-	r.last, r.final = r.query(ctx, now)
+	r.last = r.query(ctx, now)
 	return r.last
 }
 
-func (r *Runner) query(ctx context.Context, now time.Time) (Reading, bool) {
+func (r *Runner) query(ctx context.Context, now time.Time) Reading {
 	if !r.opts.Local {
-		return Reading{Time: now, Status: StatusRemote}, true
+		return Reading{Time: now, Status: StatusRemote}
 	}
 	if !r.lookup {
 		r.lookup = true
 		if r.opts.Path == "" {
 			p, err := exec.LookPath("nvidia-smi")
 			if err != nil {
-				return Reading{Time: now, Status: StatusNoSMI}, true
+				return Reading{Time: now, Status: StatusNoSMI}
 			}
 			r.opts.Path = p
 		}
@@ -127,44 +136,44 @@ func (r *Runner) query(ctx context.Context, now time.Time) (Reading, bool) {
 	}
 	gpus, err := ParseGPUs(string(out))
 	if err != nil {
-		return Reading{Time: now, Status: StatusFailed, Detail: err.Error()}, false
+		return Reading{Time: now, Status: StatusFailed, Detail: err.Error()}
 	}
 	if len(gpus) == 0 {
-		return Reading{Time: now, Status: StatusNoGPU}, true
+		return Reading{Time: now, Status: StatusNoGPU}
 	}
 	rd := Reading{Time: now, Status: StatusOK, GPUs: gpus}
 	out, err = r.opts.Exec(ctx, r.opts.Path, "--query-compute-apps="+AppFields, "--format=csv,noheader,nounits")
 	if err != nil {
 		// The GPUs themselves are known; only the per-process split is not.
 		rd.Detail = "compute processes: " + firstLine(err.Error())
-		return rd, false
+		return rd
 	}
 	if rd.Apps, err = ParseApps(string(out)); err != nil {
 		rd.Detail = err.Error()
 	}
-	return rd, false
+	return rd
 }
 
 // classify turns a failed nvidia-smi run into a state. nvidia-smi prints
 // its complaints on stdout and exits 6 when it finds no devices, 9 when the
 // driver is not loaded (a machine with the tools but no GPU, for stackui's
 // purpose the same as none).
-func classify(now time.Time, out []byte, err error) (Reading, bool) {
+func classify(now time.Time, out []byte, err error) Reading {
 	msg := strings.TrimSpace(string(out) + "\n" + err.Error())
 	var ee interface{ ExitCode() int } // *exec.ExitError
 	if errors.As(err, &ee) {
 		switch ee.ExitCode() {
 		case 6, 9:
-			return Reading{Time: now, Status: StatusNoGPU, Detail: firstLine(msg)}, true
+			return Reading{Time: now, Status: StatusNoGPU, Detail: firstLine(msg)}
 		}
 	}
 	if strings.Contains(msg, "No devices were found") {
-		return Reading{Time: now, Status: StatusNoGPU}, true
+		return Reading{Time: now, Status: StatusNoGPU}
 	}
 	if errors.Is(err, exec.ErrNotFound) {
-		return Reading{Time: now, Status: StatusNoSMI}, true
+		return Reading{Time: now, Status: StatusNoSMI}
 	}
-	return Reading{Time: now, Status: StatusFailed, Detail: firstLine(msg)}, false
+	return Reading{Time: now, Status: StatusFailed, Detail: firstLine(msg)}
 }
 
 func firstLine(s string) string {

@@ -42,9 +42,14 @@ type gpuResult struct {
 	unknown map[string]bool
 }
 
-func (s *Sampler) requestGPU(req chan map[string]bool) {
-	if s.opts.GPU == nil {
-		return
+// requestGPU asks gpuLoop for a reading of the running containers' GPU
+// memory, and says whether it did: not when no GPU querier is set, nothing
+// runs, the status is settled (no nvidia-smi, no GPU, a remote engine:
+// another query would say the same, and each cost a wake and a publish
+// per second), or a query is still under way (its result will do).
+func (s *Sampler) requestGPU(req chan map[string]bool) bool {
+	if s.opts.GPU == nil || s.gpu.Status.Settled() {
+		return false
 	}
 	known := map[string]bool{}
 	for id, t := range s.tracked {
@@ -53,11 +58,13 @@ func (s *Sampler) requestGPU(req chan map[string]bool) {
 		}
 	}
 	if len(known) == 0 {
-		return
+		return false
 	}
 	select {
 	case req <- known:
-	default: // a query is under way; its result will do
+		return true
+	default:
+		return false
 	}
 }
 

@@ -202,11 +202,16 @@ func (s *Sampler) Run(ctx context.Context) {
 	flush := time.NewTimer(time.Hour)
 	flush.Stop()
 	flushArmed := false
+	// A tick that asked for a GPU reading publishes with its result, one
+	// redraw for both, unless nvidia-smi takes longer than gpuWait.
+	gpuWait := time.NewTimer(time.Hour)
+	gpuWait.Stop()
 	defer func() {
 		if ticker != nil {
 			ticker.Stop()
 		}
 		flush.Stop()
+		gpuWait.Stop()
 		for _, t := range s.tracked {
 			t.stopStream()
 			t.stopOOM()
@@ -250,7 +255,12 @@ func (s *Sampler) Run(ctx context.Context) {
 		case <-tick:
 			s.sampleCgroups()
 			s.sampleHost(ctx)
-			s.requestGPU(gpuReq)
+			if s.requestGPU(gpuReq) {
+				gpuWait.Reset(s.opts.Interval / 4)
+			} else {
+				s.publish()
+			}
+		case <-gpuWait.C:
 			s.publish()
 		case m := <-s.ooms:
 			// Published at once: an OOM kill is the news the UI's badge
@@ -274,6 +284,7 @@ func (s *Sampler) Run(ctx context.Context) {
 			s.requestGPU(gpuReq)
 			s.publish()
 		case r := <-gpuRes:
+			gpuWait.Stop()
 			s.applyGPU(r)
 			s.publish()
 		}

@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"path/filepath"
@@ -230,16 +231,61 @@ func TestSamplerIdle(t *testing.T) {
 	}
 	cancel()
 	wg.Wait()
-	if s.anyCgroupRunning() || q.n != 0 {
+	if s.anyCgroupRunning() || q.count() != 0 {
 		t.Errorf("work done with nothing measurable: ticking %v, %d GPU queries", s.anyCgroupRunning(), q.n)
 	}
 }
 
-type countingGPU struct{ n int }
+type countingGPU struct {
+	mu     sync.Mutex
+	n      int
+	status gpu.Status // empty: no GPU
+}
 
 func (c *countingGPU) Query(context.Context) gpu.Reading {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.n++
-	return gpu.Reading{Status: gpu.StatusNoGPU}
+	return gpu.Reading{Status: cmp.Or(c.status, gpu.StatusNoGPU)}
+}
+
+func (c *countingGPU) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// A GPU status that is for good (no GPU here) is asked for once: each
+// query after it cost a wake and a second publish (a redraw) per second.
+// One that can change (ok) is asked for on every tick.
+func TestSamplerAsksASettledGPUOnce(t *testing.T) {
+	for _, tc := range []struct {
+		status  gpu.Status
+		settled bool
+	}{{gpu.StatusNoGPU, true}, {gpu.StatusOK, false}} {
+		t.Run(string(tc.status), func(t *testing.T) {
+			root := fakeTree(t, v1Host)
+			q := &countingGPU{status: tc.status}
+			s := NewSampler(Options{Local: true, ProcRoot: filepath.Join(root, "proc"), Interval: 5 * time.Millisecond, MemTotal: 1 << 30, GPU: q})
+			ctx, cancel := context.WithCancel(context.Background())
+			var wg sync.WaitGroup
+			wg.Go(func() { s.Run(ctx) })
+			defer func() { cancel(); wg.Wait() }()
+			s.Update(projectSnap(stack.Container{ID: testID, Service: "trainer", State: stack.StateRunning, Pid: 7678}))
+			snap := waitFor(t, s, 10*time.Second, func(sn Snapshot) bool {
+				cu, _ := sn.Container(testID)
+				return len(cu.History) >= 6 && sn.GPU.Status == tc.status
+			})
+			cu, _ := snap.Container(testID)
+			n := q.count()
+			if tc.settled && n != 1 {
+				t.Errorf("%d queries in %d samples; want 1", n, len(cu.History))
+			}
+			if !tc.settled && n < 3 {
+				t.Errorf("%d queries in %d samples; want one a tick", n, len(cu.History))
+			}
+		})
+	}
 }
 
 func TestLocalEngine(t *testing.T) {
