@@ -8,7 +8,7 @@ import (
 
 // frameCache keeps what the last frame was made of where the next frame
 // is likely the same: with the merged logs of 100 containers showing, a
-// frame comes 3 times a second for new log lines and only the logs differ.
+// frame comes twice a second for new log lines and only the logs differ.
 // The footer's help and the tabs' title row cost more than the logs pane
 // itself. Nil caches nothing.
 type frameCache struct {

@@ -30,7 +30,7 @@ func (u *benchUsage) SetListed(...string)          {}
 // with 100 running containers, each logging a line every 5 s, with the
 // merged logs of all of them showing (issue 11, item 12): the sampler's
 // new figures reach both panes, 20 log lines arrive, and the frame is
-// rendered as waitLogs reports them: once per logFrameInterval (3 times).
+// rendered as waitLogs reports them: once per logFrameInterval (twice).
 // One op is one second's work.
 func BenchmarkIdleSecond100(b *testing.B) { benchIdleSecond100(b, logFrameInterval) }
 
