@@ -23,8 +23,11 @@ const infoTimeout = 10 * time.Second
 // measurement: its CPU figure is the use over that much time, and ps and
 // top wait for it (a second made `ps --json` slow; at 300 services and 100
 // running, 200 ms took it to 0.30-0.39 s, 150 ms to 0.26-0.32 s: the
-// first read waits for the engine's list, 60-110 ms).
-const oneShotInterval = 150 * time.Millisecond
+// first read waits for the engine's list, 60-110 ms). On a slower machine
+// 100 ms took it to 0.29-0.31 s against 0.36-0.37 s at 150 ms (hyperfine,
+// 2 sets of 20 runs). cgroup CPU time is counted in nanoseconds, so a
+// tenth of a second still gives a true figure for that tenth.
+const oneShotInterval = 100 * time.Millisecond
 
 // measureTimeout bounds a one-shot measurement: a cgroup sample takes one
 // interval after the first read, an Engine API stream two samples.
