@@ -202,10 +202,18 @@ func (s *Sampler) Run(ctx context.Context) {
 	flush := time.NewTimer(time.Hour)
 	flush.Stop()
 	flushArmed := false
-	// A tick that asked for a GPU reading publishes with its result, one
-	// redraw for both, unless nvidia-smi takes longer than gpuWait.
+	// New samples (a tick's, or the streams' flushed) that came with a
+	// request for a GPU reading are published with its result, one redraw
+	// for both, unless nvidia-smi takes longer than a quarter interval.
 	gpuWait := time.NewTimer(time.Hour)
 	gpuWait.Stop()
+	sampled := func() {
+		if s.requestGPU(gpuReq) {
+			gpuWait.Reset(s.opts.Interval / 4)
+		} else {
+			s.publish()
+		}
+	}
 	defer func() {
 		if ticker != nil {
 			ticker.Stop()
@@ -255,11 +263,7 @@ func (s *Sampler) Run(ctx context.Context) {
 		case <-tick:
 			s.sampleCgroups()
 			s.sampleHost(ctx)
-			if s.requestGPU(gpuReq) {
-				gpuWait.Reset(s.opts.Interval / 4)
-			} else {
-				s.publish()
-			}
+			sampled()
 		case <-gpuWait.C:
 			s.publish()
 		case m := <-s.ooms:
@@ -281,8 +285,7 @@ func (s *Sampler) Run(ctx context.Context) {
 		case <-flush.C:
 			flushArmed = false
 			s.sampleHost(ctx)
-			s.requestGPU(gpuReq)
-			s.publish()
+			sampled()
 		case r := <-gpuRes:
 			gpuWait.Stop()
 			s.applyGPU(r)

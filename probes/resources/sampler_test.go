@@ -232,7 +232,7 @@ func TestSamplerIdle(t *testing.T) {
 	cancel()
 	wg.Wait()
 	if s.anyCgroupRunning() || q.count() != 0 {
-		t.Errorf("work done with nothing measurable: ticking %v, %d GPU queries", s.anyCgroupRunning(), q.n)
+		t.Errorf("work done with nothing measurable: ticking %v, %d GPU queries", s.anyCgroupRunning(), q.count())
 	}
 }
 
