@@ -3,12 +3,16 @@ package commands
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
 )
 
 // frameGateFallback opens the gate when no frame has switched to the
@@ -35,6 +39,10 @@ type startOrder struct {
 	drawOnce      sync.Once
 	loadOnce      sync.Once
 	restoreGC     func() // after the first load; nil: nothing to restore
+	// bubbleDrew says Bubble Tea's renderer switched to the alternate
+	// screen: it leaves it again when it stops. Until then, the launch
+	// frame's alternate screen is the TUI's to leave (undoLaunchFrame).
+	bubbleDrew atomic.Bool
 }
 
 // firstLoadGC is the collector's target until the first load returns,
@@ -124,7 +132,45 @@ type terminal struct {
 func (t terminal) Write(p []byte) (int, error) {
 	n, err := t.File.Write(p)
 	if bytes.Contains(p, []byte(ansi.SetModeAltScreenSaveCursor)) {
+		t.order.bubbleDrew.Store(true)
 		t.order.frameDrawn()
 	}
 	return n, err
+}
+
+// launchFrame is the TUI's first frame, put on the terminal before Bubble
+// Tea starts: Bubble Tea's start (its terminal's modes, its queries) and
+// its renderer's first tick took 100 ms more on a busy machine with two
+// cores (tui-measure, marker "loading": 225-336 ms against 125-200 ms).
+// It switches to the alternate screen, hides the cursor and draws frame
+// from the top left; Bubble Tea's start switches to the alternate screen
+// again, which keeps it, and its first frame, the same text, erases this
+// one. The frame's colours go through the profile the process detected
+// (out is lipgloss.Writer on the terminal).
+func launchFrame(out io.Writer, frame string) {
+	var b strings.Builder
+	b.WriteString(ansi.SetModeAltScreenSaveCursor + ansi.HideCursor + ansi.CursorHomePosition + ansi.EraseEntireScreen)
+	// The terminal is still in cooked mode, but a newline that moves to
+	// the start of the line is the terminal's setting, not a given.
+	b.WriteString(strings.ReplaceAll(frame, "\n", "\r\n"))
+	_, _ = io.WriteString(out, b.String())
+}
+
+// undoLaunchFrame leaves the alternate screen launchFrame entered and shows
+// the cursor again, for a Bubble Tea that did not start: one that did
+// leaves the screen as it found it, alternate or not.
+func undoLaunchFrame(out io.Writer) {
+	_, _ = io.WriteString(out, ansi.ResetModeAltScreenSaveCursor+ansi.ShowCursor)
+}
+
+// launchSize is the terminal's size when both ends are terminals, as
+// Bubble Tea needs them; ok is false elsewhere, and on Windows, whose
+// console takes these sequences only once Bubble Tea has turned on its
+// virtual terminal processing.
+func launchSize(in, out *os.File, goos string) (w, h int, ok bool) {
+	if goos == "windows" || !term.IsTerminal(in.Fd()) || !term.IsTerminal(out.Fd()) {
+		return 0, 0, false
+	}
+	w, h, err := term.GetSize(out.Fd())
+	return w, h, err == nil && w > 0 && h > 0
 }

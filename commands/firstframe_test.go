@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,5 +89,50 @@ func TestStartOrderGC(t *testing.T) {
 	newStartOrder().loadDone()
 	if got := debug.SetGCPercent(100); got != 80 {
 		t.Errorf("GOGC=80 set by the user became %d", got)
+	}
+}
+
+// The launch frame switches to the alternate screen, hides the cursor and
+// draws from the top left with explicit carriage returns (the terminal is
+// still cooked); undoing it leaves the alternate screen and shows the
+// cursor. Bubble Tea's own switch is what marks the launch frame as
+// replaced.
+func TestLaunchFrame(t *testing.T) {
+	var b strings.Builder
+	launchFrame(&b, "stackui\nloading compose.yaml…")
+	want := ansi.SetModeAltScreenSaveCursor + ansi.HideCursor + ansi.CursorHomePosition + ansi.EraseEntireScreen + "stackui\r\nloading compose.yaml…"
+	if b.String() != want {
+		t.Errorf("launch frame %q, want %q", b.String(), want)
+	}
+	b.Reset()
+	undoLaunchFrame(&b)
+	if b.String() != ansi.ResetModeAltScreenSaveCursor+ansi.ShowCursor {
+		t.Errorf("undo %q", b.String())
+	}
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	go io.Copy(io.Discard, r)
+	// Not a terminal: no launch frame.
+	if _, _, ok := launchSize(r, w, "linux"); ok {
+		t.Error("launchSize says a pipe is a terminal")
+	}
+	order := &startOrder{drawn: make(chan struct{}), loaded: make(chan struct{})}
+	term := terminal{File: w, order: order}
+	if _, err := term.Write([]byte(ansi.RequestModeSynchronizedOutput)); err != nil {
+		t.Fatal(err)
+	}
+	if order.bubbleDrew.Load() {
+		t.Error("a query marked Bubble Tea's frame as drawn")
+	}
+	if _, err := term.Write([]byte(ansi.SetModeAltScreenSaveCursor)); err != nil {
+		t.Fatal(err)
+	}
+	if !order.bubbleDrew.Load() {
+		t.Error("Bubble Tea's switch to the alternate screen not noted")
 	}
 }

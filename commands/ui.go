@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/stackui/stackui/backend"
 	"github.com/stackui/stackui/internal/crash"
@@ -37,8 +39,8 @@ var (
 // costs the most where switching threads is dear (a virtual machine):
 // with 100 containers' merged logs, 20 against 30 took 14 % fewer context
 // switches (13.7-14.1 k against 16.0-16.3 k in 30 s), and on an idle
-// project a tenth of a core's percent. The first frame waits for the
-// ticker's first tick too: 50 ms after the program starts, not 33.
+// project a tenth of a core's percent. The first frame does not wait for
+// the ticker: the TUI draws it before Bubble Tea starts (launchFrame).
 const frameRate = 20
 
 // runUI opens the TUI on the project named by the compose flags (those in
@@ -74,7 +76,8 @@ func runUI(f *Factory, args []string) int {
 	if err := cmp.Or(cfgErr, themeErr); err != nil {
 		o.Notice = err.Error() + "; using the defaults"
 	}
-	var model tea.Model = ui.New(live, o)
+	tui := ui.New(live, o)
+	var model tea.Model = tui
 	if how := os.Getenv(crashTestEnv); how != "" {
 		model = crashTest{Model: model, how: how, guard: b.Guard()}
 	}
@@ -102,7 +105,16 @@ func runUI(f *Factory, args []string) int {
 			live.Run(ctx)
 		}
 	})
+	// The first frame goes up before Bubble Tea starts (launchFrame).
+	launched := false
+	if w, h, ok := launchSize(os.Stdin, os.Stdout, runtime.GOOS); ok {
+		launchFrame(lipgloss.Writer, tui.LaunchFrame(w, h))
+		launched = true
+	}
 	_, err := prog.Run()
+	if launched && !order.bubbleDrew.Load() {
+		undoLaunchFrame(os.Stdout)
+	}
 	select {
 	case r := <-crashed:
 		// The stack first, the cause last: it is what stays on screen.

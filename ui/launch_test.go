@@ -74,3 +74,22 @@ func flatten(cmd tea.Cmd) []tea.Cmd {
 }
 
 func asCmd(_ tea.Model, cmd tea.Cmd) tea.Cmd { return cmd }
+
+// The frame the TUI draws before Bubble Tea starts is the one View draws
+// at that size, so Bubble Tea's first frame replaces it without a flicker;
+// LaunchFrame leaves the model as it was for Bubble Tea's own size.
+func TestLaunchFrameIsTheFirstView(t *testing.T) {
+	src := &fakeSource{ch: make(chan struct{}, 1)}
+	opts := Options{Styles: themes.Build(themes.Default(), true, false), Loading: "dev.yaml, \x1b]2;t\x07x.yaml"}
+	got := New(src, opts).LaunchFrame(90, 20)
+	want := asModel(New(src, opts).Update(tea.WindowSizeMsg{Width: 90, Height: 20})).View().Content
+	if got != want {
+		t.Fatalf("launch frame:\n%s\nfirst view:\n%s", got, want)
+	}
+	if plain := ansi.Strip(got); !strings.Contains(plain, "loading dev.yaml, ") || strings.Count(plain, "\n") != 19 {
+		t.Errorf("launch frame is not a 20-line loading screen:\n%s", plain)
+	}
+	if strings.Contains(got, "\x1b]") {
+		t.Errorf("launch frame passes an OSC sequence from a file name: %q", got)
+	}
+}

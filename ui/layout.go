@@ -130,6 +130,17 @@ func (m Model) View() tea.View {
 	return v
 }
 
+// LaunchFrame is the frame View draws at w×h before anything has
+// arrived: the launch screen that says what is loading. The TUI puts it on
+// the terminal itself before Bubble Tea starts (commands' launchFrame), so
+// the first frame does not wait for Bubble Tea's start and its renderer's
+// first tick; Bubble Tea's own first frame, the same text, replaces it.
+func (m Model) LaunchFrame(w, h int) string {
+	m.width, m.height = w, h
+	m.layout()
+	return textsafe.Frame(m.render())
+}
+
 func (m Model) render() string {
 	if m.geo().tooSmall() {
 		return m.st.Warn.Render(ansi.Truncate("stackui: window too small", m.width, "…")) + "\n" +
