@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -55,17 +56,41 @@ func TestE2ETmuxPanicRestoresTerminal(t *testing.T) {
 }
 
 // The first frame does not wait for the load: while a load takes its time,
-// the screen says what is loading, and q quits.
+// the screen says what is loading, and q quits, as does SIGTERM; either
+// leaves the normal screen (the first frame's alternate screen is the
+// launch frame's until Bubble Tea draws).
 func TestE2ETmuxSlowLoadQuits(t *testing.T) {
 	bin := testenv.Binary(t)
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services:\n  web:\n    image: busybox\n"), 0o644); err != nil {
-		t.Fatal(err)
+	for _, how := range []string{"q", "SIGTERM"} {
+		t.Run(how, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services:\n  web:\n    image: busybox\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s := startTmux(t, dir, 100, 30, "env", loadDelayEnv+"=60s", "DOCKER_HOST=unix:///nonexistent.sock", bin)
+			s.waitText("loading compose.yaml…", 10*time.Second)
+			if how == "q" {
+				s.keys("q")
+			} else {
+				out, err := exec.Command("tmux", "display-message", "-p", "-t", s.name, "#{pane_pid}").Output()
+				if err != nil {
+					t.Fatal(err)
+				}
+				pid, err := strconv.Atoi(strings.TrimSpace(string(out)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				// env execs the binary: the pane's process is stackui.
+				if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s.waitFor("stackui to exit", 10*time.Second, func(string) bool { return s.dead() })
+			if flags := s.tmuxFlags(); flags != "alt=0 mouse=000" {
+				t.Errorf("after %s: %s, want alt=0 mouse=000\n%s", how, flags, s.screen())
+			}
+		})
 	}
-	s := startTmux(t, dir, 100, 30, "env", loadDelayEnv+"=60s", "DOCKER_HOST=unix:///nonexistent.sock", bin)
-	s.waitText("loading compose.yaml…", 10*time.Second)
-	s.keys("q")
-	s.waitFor("stackui to exit", 10*time.Second, func(string) bool { return s.dead() })
 }
 
 // An env_file that is a FIFO used to block loading forever; now the TUI

@@ -5,10 +5,13 @@ import (
 	"context"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
@@ -39,10 +42,11 @@ type startOrder struct {
 	drawOnce      sync.Once
 	loadOnce      sync.Once
 	restoreGC     func() // after the first load; nil: nothing to restore
-	// bubbleDrew says Bubble Tea's renderer switched to the alternate
-	// screen: it leaves it again when it stops. Until then, the launch
-	// frame's alternate screen is the TUI's to leave (undoLaunchFrame).
-	bubbleDrew atomic.Bool
+	// launched says the launch frame switched to the alternate screen;
+	// bubbleDrew that Bubble Tea's renderer did, after which it leaves it
+	// again when it stops. Until then, the launch frame's alternate
+	// screen is the TUI's to leave (undoLaunchFrame).
+	launched, bubbleDrew atomic.Bool
 }
 
 // firstLoadGC is the collector's target until the first load returns,
@@ -124,29 +128,45 @@ func wait(ctx context.Context, ch <-chan struct{}) bool {
 // terminal is the terminal Bubble Tea draws on, telling order when the
 // first frame has reached it: the write that switches to the alternate
 // screen carries it.
+//
+// When the launch frame has switched to the alternate screen, Bubble
+// Tea's own first switch is left out: the terminal then sees one switch
+// at the start and one back at the end, as from Bubble Tea alone. A
+// second switch would save the cursor again, on the alternate screen,
+// and a terminal that keeps one saved cursor for both screens would put
+// the shell's prompt back there when stackui quits.
 type terminal struct {
 	*os.File // Bubble Tea reads the terminal's size and modes through Fd
 	order    *startOrder
 }
 
 func (t terminal) Write(p []byte) (int, error) {
-	n, err := t.File.Write(p)
-	if bytes.Contains(p, []byte(ansi.SetModeAltScreenSaveCursor)) {
-		t.order.bubbleDrew.Store(true)
-		t.order.frameDrawn()
+	i := bytes.Index(p, []byte(ansi.SetModeAltScreenSaveCursor))
+	if i < 0 {
+		return t.File.Write(p)
 	}
-	return n, err
+	defer t.order.frameDrawn()
+	t.order.bubbleDrew.Store(true)
+	if !t.order.launched.CompareAndSwap(true, false) {
+		return t.File.Write(p)
+	}
+	rest := slices.Concat(p[:i], p[i+len(ansi.SetModeAltScreenSaveCursor):])
+	if _, err := t.File.Write(rest); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // launchFrame is the TUI's first frame, put on the terminal before Bubble
 // Tea starts: Bubble Tea's start (its terminal's modes, its queries) and
-// its renderer's first tick took 100 ms more on a busy machine with two
-// cores (tui-measure, marker "loading": 225-336 ms against 125-200 ms).
-// It switches to the alternate screen, hides the cursor and draws frame
-// from the top left; Bubble Tea's start switches to the alternate screen
-// again, which keeps it, and its first frame, the same text, erases this
-// one. The frame's colours go through the profile the process detected
-// (out is lipgloss.Writer on the terminal).
+// its renderer's first tick took 50-150 ms more on a busy machine with
+// two cores (tui-measure, marker "loading": 141-172 ms against 188-327
+// ms, 6 alternating runs; the harness alone 75-117 ms). It switches to
+// the alternate screen, hides the cursor and draws frame from the top
+// left; Bubble Tea's own switch is left out (terminal), and its first
+// frame, the same text, erases this one. The frame's colours go through
+// the profile the process detected (out is lipgloss.Writer on the
+// terminal).
 func launchFrame(out io.Writer, frame string) {
 	var b strings.Builder
 	b.WriteString(ansi.SetModeAltScreenSaveCursor + ansi.HideCursor + ansi.CursorHomePosition + ansi.EraseEntireScreen)
@@ -173,4 +193,22 @@ func launchSize(in, out *os.File, goos string) (w, h int, ok bool) {
 	}
 	w, h, err := term.GetSize(out.Fd())
 	return w, h, err == nil && w > 0 && h > 0
+}
+
+// guardLaunch covers the moment between the launch frame and Bubble Tea's
+// own handling of SIGINT and SIGTERM, which would otherwise end the
+// process on the launch frame's alternate screen: until Bubble Tea's first
+// frame is up, such a signal asks the program to quit, which it does as
+// soon as it runs, leaving the screen as it found it.
+func guardLaunch(order *startOrder, quit func()) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		defer signal.Stop(sig)
+		select {
+		case <-sig:
+			quit()
+		case <-order.drawn:
+		}
+	}()
 }

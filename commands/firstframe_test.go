@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -95,8 +96,7 @@ func TestStartOrderGC(t *testing.T) {
 // The launch frame switches to the alternate screen, hides the cursor and
 // draws from the top left with explicit carriage returns (the terminal is
 // still cooked); undoing it leaves the alternate screen and shows the
-// cursor. Bubble Tea's own switch is what marks the launch frame as
-// replaced.
+// cursor.
 func TestLaunchFrame(t *testing.T) {
 	var b strings.Builder
 	launchFrame(&b, "stackui\nloading compose.yaml…")
@@ -116,23 +116,70 @@ func TestLaunchFrame(t *testing.T) {
 	}
 	defer r.Close()
 	defer w.Close()
-	go io.Copy(io.Discard, r)
 	// Not a terminal: no launch frame.
 	if _, _, ok := launchSize(r, w, "linux"); ok {
 		t.Error("launchSize says a pipe is a terminal")
 	}
+}
+
+// After a launch frame, the terminal gets Bubble Tea's first frame without
+// its switch to the alternate screen, which the launch frame made: one
+// switch in, one back out, the cursor saved once. A later switch (after a
+// suspend, or a shell run with e) passes.
+func TestTerminalAfterALaunchFrame(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		got <- string(b)
+	}()
 	order := &startOrder{drawn: make(chan struct{}), loaded: make(chan struct{})}
+	order.launched.Store(true)
 	term := terminal{File: w, order: order}
-	if _, err := term.Write([]byte(ansi.RequestModeSynchronizedOutput)); err != nil {
+	writes := []string{
+		ansi.RequestModeSynchronizedOutput,
+		ansi.HideCursor + ansi.SetModeAltScreenSaveCursor + "frame",
+		ansi.ResetModeAltScreenSaveCursor,
+		ansi.SetModeAltScreenSaveCursor + "again",
+	}
+	for i, s := range writes {
+		if n, err := term.Write([]byte(s)); err != nil || n != len(s) {
+			t.Fatalf("write %d: %d, %v", i, n, err)
+		}
+		if drew := order.bubbleDrew.Load(); drew != (i > 0) {
+			t.Errorf("after write %d Bubble Tea's frame noted as drawn: %v", i, drew)
+		}
+	}
+	w.Close()
+	want := ansi.RequestModeSynchronizedOutput + ansi.HideCursor + "frame" +
+		ansi.ResetModeAltScreenSaveCursor + ansi.SetModeAltScreenSaveCursor + "again"
+	if s := <-got; s != want {
+		t.Errorf("terminal got %q, want %q", s, want)
+	}
+	select {
+	case <-order.frame():
+	default:
+		t.Error("Bubble Tea's first frame did not open the start order")
+	}
+}
+
+// A SIGTERM after the launch frame and before Bubble Tea's first frame
+// asks the program to quit instead of ending the process on the
+// alternate screen.
+func TestGuardLaunch(t *testing.T) {
+	order := &startOrder{drawn: make(chan struct{}), loaded: make(chan struct{})}
+	quit := make(chan struct{})
+	guardLaunch(order, func() { close(quit) })
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if order.bubbleDrew.Load() {
-		t.Error("a query marked Bubble Tea's frame as drawn")
-	}
-	if _, err := term.Write([]byte(ansi.SetModeAltScreenSaveCursor)); err != nil {
-		t.Fatal(err)
-	}
-	if !order.bubbleDrew.Load() {
-		t.Error("Bubble Tea's switch to the alternate screen not noted")
+	select {
+	case <-quit:
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGTERM before the first frame did not ask the program to quit")
 	}
 }
