@@ -43,8 +43,9 @@ type startOrder struct {
 	loadOnce      sync.Once
 	restoreGC     func() // after the first load; nil: nothing to restore
 	// launched says the launch frame switched to the alternate screen;
-	// bubbleDrew that Bubble Tea's renderer did, after which it leaves it
-	// again when it stops. Until then, the launch frame's alternate
+	// bubbleDrew that Bubble Tea's renderer has written its switch (left
+	// out after a launch frame), after which it leaves the alternate
+	// screen when it stops. Until then, the launch frame's alternate
 	// screen is the TUI's to leave (undoLaunchFrame).
 	launched, bubbleDrew atomic.Bool
 }
@@ -146,8 +147,7 @@ func (t terminal) Write(p []byte) (int, error) {
 		return t.File.Write(p)
 	}
 	defer t.order.frameDrawn()
-	t.order.bubbleDrew.Store(true)
-	if !t.order.launched.CompareAndSwap(true, false) {
+	if t.order.bubbleDrew.Swap(true) || !t.order.launched.Load() {
 		return t.File.Write(p)
 	}
 	rest := slices.Concat(p[:i], p[i+len(ansi.SetModeAltScreenSaveCursor):])

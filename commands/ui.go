@@ -106,15 +106,13 @@ func runUI(f *Factory, args []string) int {
 		}
 	})
 	// The first frame goes up before Bubble Tea starts (launchFrame).
-	launched := false
 	if w, h, ok := launchSize(os.Stdin, os.Stdout, runtime.GOOS); ok {
 		guardLaunch(order, prog.Quit)
 		launchFrame(lipgloss.Writer, tui.LaunchFrame(w, h))
-		launched = true
 		order.launched.Store(true)
 	}
 	_, err := prog.Run()
-	if launched && !order.bubbleDrew.Load() {
+	if order.launched.Load() && !order.bubbleDrew.Load() {
 		undoLaunchFrame(os.Stdout)
 	}
 	select {

@@ -116,11 +116,7 @@ func (m *Model) layout() {
 
 // View renders the screen.
 func (m Model) View() tea.View {
-	// The frame is where every pane's text meets the terminal: cleaning it
-	// here, once, means no pane can let a name, a log line or an engine
-	// message send more than SGR colours (a hyperlink in a profile name, a
-	// bidi override in an image). The panes' own lipgloss output is SGR only.
-	v := tea.NewView(textsafe.Frame(m.render()))
+	v := tea.NewView(m.screen())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "stackui"
@@ -138,8 +134,15 @@ func (m Model) View() tea.View {
 func (m Model) LaunchFrame(w, h int) string {
 	m.width, m.height = w, h
 	m.layout()
-	return textsafe.Frame(m.render())
+	return m.screen()
 }
+
+// screen is the frame's text, View's and LaunchFrame's. The frame is where
+// every pane's text meets the terminal: cleaning it here, once, means no
+// pane can let a name, a log line or an engine message send more than SGR
+// colours (a hyperlink in a profile name, a bidi override in an image).
+// The panes' own lipgloss output is SGR only.
+func (m Model) screen() string { return textsafe.Frame(m.render()) }
 
 func (m Model) render() string {
 	if m.geo().tooSmall() {
